@@ -1,0 +1,19 @@
+# Compiler warnings (as errors) and the sanitizer build switch, applied to our targets only
+# through the ipseckit_warnings interface library.
+option(IPSECKIT_SANITIZE "Build with AddressSanitizer + UndefinedBehaviorSanitizer" OFF)
+option(IPSECKIT_WERROR "Treat warnings as errors" ON)
+option(IPSECKIT_LIBFUZZER "Build libFuzzer binaries for the fuzz targets (clang only)" OFF)
+
+add_library(ipseckit_warnings INTERFACE)
+target_compile_options(ipseckit_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+  -Wimplicit-fallthrough)
+if(IPSECKIT_WERROR)
+  target_compile_options(ipseckit_warnings INTERFACE -Werror)
+endif()
+
+if(IPSECKIT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
