@@ -1,0 +1,44 @@
+#!/bin/sh
+# Runs every test: a Release build with the default compiler, then an ASan+UBSan build with
+# clang (which also builds the libFuzzer targets and runs each for a short while).
+#   scripts/test.sh            both builds
+#   scripts/test.sh release    only the Release build
+#   scripts/test.sh sanitize   only the sanitizer build
+set -eu
+cd "$(dirname "$0")/.."
+what=${1:-all}
+jobs=$(nproc)
+
+run_release() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j "$jobs"
+  ctest --test-dir build --output-on-failure -j "$jobs"
+}
+
+run_sanitize() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIPSECKIT_SANITIZE=ON \
+    -DIPSECKIT_LIBFUZZER=ON -DIPSECKIT_BENCH=OFF \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  # Coverage-guided fuzzing, a short bounded run per target (seconds each).
+  for f in build-asan/bin/libfuzzer_*; do
+    [ -x "$f" ] || continue
+    t=${f##*/libfuzzer_}
+    corpus=$(mktemp -d)
+    cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
+    echo "libFuzzer: $t"
+    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-20}" -max_len=4096 -print_final_stats=0 "$corpus" \
+      >"$corpus.log" 2>&1 || { tail -50 "$corpus.log"; rm -rf "$corpus" "$corpus.log"; exit 1; }
+    rm -rf "$corpus" "$corpus.log"
+  done
+}
+
+case "$what" in
+  release) run_release ;;
+  sanitize) run_sanitize ;;
+  all) run_release; run_sanitize ;;
+  *) echo "usage: scripts/test.sh [release|sanitize]" >&2; exit 2 ;;
+esac
+echo "scripts/test.sh: all tests passed"
