@@ -231,6 +231,7 @@ int run_subcommand(int argc, const char* const* argv) {
   auto* ck = app.add_subcommand("check", "Lint policies");
   ck->add_option("--policy", policy, "Only this policy");
   ck->add_option("--file", check_file, "Check a JSON file instead of the store");
+  ck->add_flag("--json", as_json, "JSON array of findings");
 
   std::string netsh_path;
   auto* ns = app.add_subcommand("netsh", "Run a netsh ipsec static script (all or nothing)");

@@ -100,8 +100,9 @@ int run_static(const IpsecpolCommand& cmd, const tool::StoreOptions& so) {
     } else if (r->unassign_active) {
       e.assign = policydb::AssignChange::unassign;
     } else if (r->unassign) {
-      if (cur.assigned && *cur.assigned == r->policy) e.assign = policydb::AssignChange::unassign;
-      else notes.push_back(fmt::format("policy '{}' is not the assigned policy; nothing to unassign", r->policy));
+      const std::string name = cmd.policy_name.value_or(r->policy);
+      if (cur.assigned && *cur.assigned == name) e.assign = policydb::AssignChange::unassign;
+      else notes.push_back(fmt::format("policy '{}' is not the assigned policy; nothing to unassign", name));
     }
     return e;
   });

@@ -70,7 +70,7 @@ std::string qm_filter(const CompiledSpd& spd, const SpdFilter& f, const std::str
   s += fmt::format(" {:<20}: {:<8} Src Port: {:<6} Dest Port: {}\n", "Protocol", format_protocol(f.protocol),
                    f.src_port, f.dst_port);
   if (f.tunnel) s += addr_line("Tunnel Destination", *f.tunnel, specific);
-  s += fmt::format(" {:<20}: {}\n", "Mirrored", f.mirror ? "yes (reverse of a mirrored filter)" : "no");
+  s += fmt::format(" {:<20}: {}\n", "Mirror copy", f.mirror ? "yes (the reverse of a mirrored filter)" : "no");
   s += fmt::format(" {:<20}: {}\n", "Direction", direction_name(f.direction));
   s += fmt::format(" {:<20}: {}\n", "Inbound Action", action_word(f.inbound_action));
   s += fmt::format(" {:<20}: {}\n", "Outbound Action", action_word(f.outbound_action));

@@ -30,6 +30,12 @@ std::string auth_word(const AuthMethod& a) {
   return "?";
 }
 
+// A host address without its "/32" (or "/128"), otherwise as Address::str().
+std::string endpoint(const Address& a) {
+  if (a.kind == AddrKind::subnet && a.prefix.is_host()) return a.prefix.addr.str();
+  return a.str();
+}
+
 std::string when(std::int64_t t) {
   if (t <= 0) return "never";
   std::time_t tt = static_cast<std::time_t>(t);
@@ -57,7 +63,7 @@ json rule_json(const PolicySet& set, const Rule& r) {
   json auth = json::array();
   for (const auto& a : r.auth) auth.push_back(auth_kind_name(a.kind));
   j["authentication"] = auth;
-  j["tunnel"] = r.tunnel ? json(r.tunnel->str()) : json(nullptr);
+  j["tunnel"] = r.tunnel ? json(endpoint(*r.tunnel)) : json(nullptr);
   j["connection_type"] = conn_type_name(r.conn);
   return j;
 }
@@ -77,7 +83,7 @@ std::string rule_text(const PolicySet& set, const Rule& r) {
   std::string auth;
   for (const auto& a : r.auth) auth += (auth.empty() ? "" : ", ") + auth_word(a);
   s += fmt::format("            Authentication: {}\n", auth.empty() ? "Kerberos" : auth);
-  if (r.tunnel) s += fmt::format("            Tunnel endpoint: {}\n", r.tunnel->str());
+  if (r.tunnel) s += fmt::format("            Tunnel endpoint: {}\n", endpoint(*r.tunnel));
   s += fmt::format("            Connection type: {}\n", conn_type_name(r.conn));
   return s;
 }
@@ -123,6 +129,7 @@ std::string filter_dump(const CompiledSpd& spd, const std::vector<SpdFilter>& v)
 }
 
 std::string addr_cell(const json& j) { return j.is_null() ? "-" : j.get<std::string>(); }
+
 
 }  // namespace
 
