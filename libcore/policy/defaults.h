@@ -25,7 +25,8 @@ std::vector<QmOffer> default_response_offers();
 DefaultResponseRule default_response_rule();
 
 // A new, empty policy as ipsecpol -w/netsh add policy create it: poll 180 min, default main
-// mode offers, the default response rule (Kerberos), a fresh GUID.
+// mode offers, the default response rule (Kerberos), changed = now. Its id is left empty:
+// callers assign one (the policy library does not link the CSPRNG).
 Policy new_policy(std::string name);
 
 // The three Windows 2000 example policies with their filter lists ("All IP Traffic",
