@@ -1,9 +1,9 @@
 // Strict reader for the JSON form: every error names the field's path.
 #include <fmt/format.h>
 
-#include <set>
 
 #include "policy/json.h"
+#include "policy/json_fields.h"
 
 namespace ipseckit::policy {
 namespace {
@@ -16,85 +16,30 @@ Error bad(const std::string& path, const std::string& why) {
 
 std::string type_of(const json& j) { return j.type_name(); }
 
-// Reads the fields of one JSON object; fields not read are reported by finish().
-class Obj {
+// Fields are optional here (absent ones keep the model's defaults); errors are usage errors.
+class Obj : public JsonFields {
  public:
-  Obj(const json& j, std::string path) : m_j(j), m_path(std::move(path)) {}
-
-  Status check_object() const {
-    if (!m_j.is_object()) return bad(m_path, "expected an object, found " + type_of(m_j));
-    return {};
-  }
-  std::string at(std::string_view key) const { return fmt::format("{}.{}", m_path, key); }
-  const json* get(std::string_view key) {
-    m_seen.insert(std::string(key));
-    auto it = m_j.find(std::string(key));
-    return it == m_j.end() ? nullptr : &*it;
-  }
-  Status str(std::string_view key, std::string& out, bool required = false) {
-    const json* v = get(key);
-    if (!v) return required ? bad(at(key), "missing") : Status{};
-    if (!v->is_string()) return bad(at(key), "expected a string, found " + type_of(*v));
-    out = v->get<std::string>();
-    return {};
-  }
-  Status boolean(std::string_view key, bool& out) {
-    const json* v = get(key);
-    if (!v) return {};
-    if (!v->is_boolean()) return bad(at(key), "expected true or false, found " + type_of(*v));
-    out = v->get<bool>();
-    return {};
-  }
-  template <class T>
-  Status uint(std::string_view key, T& out, std::uint64_t max) {
-    const json* v = get(key);
-    if (!v) return {};
-    if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<std::int64_t>() >= 0))
-      return bad(at(key), "expected a non-negative integer, found " + v->dump());
-    auto n = v->get<std::uint64_t>();
-    if (n > max) return bad(at(key), fmt::format("{} is larger than {}", n, max));
-    out = static_cast<T>(n);
-    return {};
-  }
-  Status int64(std::string_view key, std::int64_t& out) {
-    const json* v = get(key);
-    if (!v) return {};
-    if (!v->is_number_integer()) return bad(at(key), "expected an integer, found " + v->dump());
-    out = v->get<std::int64_t>();
-    return {};
-  }
-  Status finish() const {
-    for (auto it = m_j.begin(); it != m_j.end(); ++it)
-      if (!m_seen.count(it.key())) return bad(at(it.key()), "unknown field");
-    return {};
-  }
-
- private:
-  const json& m_j;
-  std::string m_path;
-  std::set<std::string> m_seen;
+  Obj(const json& j, std::string path) : JsonFields(j, std::move(path), "usage", false) {}
+  Status check_object() const { return object(); }
+  // The field or nullptr (optional fields never fail to be found).
+  const json* field(std::string_view key) { return *get(key); }
 };
 
-Result<const json*> array_field(Obj& o, std::string_view key) {
-  const json* v = o.get(key);
-  if (!v) return static_cast<const json*>(nullptr);
-  if (!v->is_array()) return bad(o.at(key), "expected an array, found " + type_of(*v));
-  return v;
-}
+Result<const json*> array_field(Obj& o, std::string_view key) { return o.array(key); }
 
-std::string idx(const std::string& path, std::size_t i) { return fmt::format("{}[{}]", path, i); }
+std::string idx(const std::string& path, std::size_t i) { return json_index(path, i); }
 
 Result<QmOffer> qm_offer_from_json(const json& j, const std::string& path) {
   Obj o(j, path);
   IPSECKIT_TRY(o.check_object());
   QmOffer q;
-  if (const json* ah = o.get("ah"); ah && !ah->is_null()) {
+  if (const json* ah = o.field("ah"); ah && !ah->is_null()) {
     if (!ah->is_string()) return bad(o.at("ah"), "expected an integrity name or null");
     auto i = integrity_from_json(ah->get<std::string>());
     if (!i) return bad(o.at("ah"), fmt::format("unknown integrity algorithm '{}'", ah->get<std::string>()));
     q.ah = *i;
   }
-  if (const json* esp = o.get("esp"); esp && !esp->is_null()) {
+  if (const json* esp = o.field("esp"); esp && !esp->is_null()) {
     Obj e(*esp, o.at("esp"));
     IPSECKIT_TRY(e.check_object());
     std::string c = "3des-cbc", i = "sha1";
@@ -109,7 +54,7 @@ Result<QmOffer> qm_offer_from_json(const json& j, const std::string& path) {
   }
   IPSECKIT_TRY(o.uint("lifetime_kbytes", q.lifetime_kbytes, UINT32_MAX));
   IPSECKIT_TRY(o.uint("lifetime_seconds", q.lifetime_seconds, UINT32_MAX));
-  if (const json* pfs = o.get("pfs"); pfs && !pfs->is_null()) {
+  if (const json* pfs = o.field("pfs"); pfs && !pfs->is_null()) {
     if (pfs->is_string() && pfs->get<std::string>() == "main-mode") {
       q.pfs = Pfs{true, DhGroup::none};
     } else if (pfs->is_number_unsigned()) {
@@ -178,7 +123,7 @@ Result<std::vector<AuthMethod>> auth_list_from_json(Obj& o, std::string_view key
 }
 
 Result<std::optional<Address>> opt_address(Obj& o, std::string_view key) {
-  const json* v = o.get(key);
+  const json* v = o.field(key);
   if (!v || v->is_null()) return std::optional<Address>{};
   auto a = address_from_json(*v, o.at(key));
   if (!a) return a.error();
@@ -262,8 +207,8 @@ Result<FilterList> filter_list_from_json(const json& j, const std::string& path)
       Obj f((**arr)[i], idx(o.at("filters"), i));
       IPSECKIT_TRY(f.check_object());
       Filter flt;
-      const json* s = f.get("source");
-      const json* d = f.get("destination");
+      const json* s = f.field("source");
+      const json* d = f.field("destination");
       if (!s) return bad(f.at("source"), "missing");
       if (!d) return bad(f.at("destination"), "missing");
       auto sa = address_from_json(*s, f.at("source"));
@@ -317,7 +262,7 @@ Result<Policy> policy_from_json(const json& j, const std::string& path) {
   IPSECKIT_TRY(o.str("description", p.description));
   IPSECKIT_TRY(o.uint("poll_interval_seconds", p.poll_interval_seconds, UINT32_MAX));
   IPSECKIT_TRY(o.int64("changed", p.changed));
-  if (const json* isakmp = o.get("isakmp")) {
+  if (const json* isakmp = o.field("isakmp")) {
     Obj io(*isakmp, o.at("isakmp"));
     IPSECKIT_TRY(io.check_object());
     auto arr = array_field(io, "offers");
@@ -365,7 +310,7 @@ Result<Policy> policy_from_json(const json& j, const std::string& path) {
       p.rules.push_back(rule);
     }
   }
-  if (const json* dr = o.get("default_response")) {
+  if (const json* dr = o.field("default_response")) {
     Obj d(*dr, o.at("default_response"));
     IPSECKIT_TRY(d.check_object());
     IPSECKIT_TRY(d.boolean("active", p.default_response.active));

@@ -2,9 +2,9 @@
 // wrong types are errors naming their path ("specific[3].src").
 #include <fmt/format.h>
 
-#include <set>
 
 #include "policy/json.h"
+#include "policy/json_fields.h"
 #include "policy/spd_json.h"
 
 namespace ipseckit::policy {
@@ -14,47 +14,10 @@ using json = nlohmann::json;
 
 Error bad(const std::string& path, const std::string& why) { return Error::make("parse", fmt::format("{}: {}", path, why)); }
 
-class Fields {
+// Every field of the SPD document is required; errors are parse errors.
+class Fields : public JsonFields {
  public:
-  Fields(const json& j, std::string path) : m_j(j), m_path(std::move(path)) {}
-
-  Status object() const {
-    if (!m_j.is_object()) return bad(m_path, std::string("expected an object, found ") + m_j.type_name());
-    return {};
-  }
-  std::string at(std::string_view key) const { return fmt::format("{}.{}", m_path, key); }
-  const std::string& path() const { return m_path; }
-  Result<const json*> get(std::string_view key) {
-    m_seen.insert(std::string(key));
-    auto it = m_j.find(std::string(key));
-    if (it == m_j.end()) return bad(at(key), "missing");
-    return &*it;
-  }
-  Status str(std::string_view key, std::string& out) {
-    auto v = get(key);
-    if (!v) return v.error();
-    if (!(*v)->is_string()) return bad(at(key), "expected a string");
-    out = (*v)->get<std::string>();
-    return {};
-  }
-  Status boolean(std::string_view key, bool& out) {
-    auto v = get(key);
-    if (!v) return v.error();
-    if (!(*v)->is_boolean()) return bad(at(key), "expected true or false");
-    out = (*v)->get<bool>();
-    return {};
-  }
-  template <class T>
-  Status uint(std::string_view key, T& out, std::uint64_t max) {
-    auto v = get(key);
-    if (!v) return v.error();
-    if (!(*v)->is_number_unsigned() && !((*v)->is_number_integer() && (*v)->get<std::int64_t>() >= 0))
-      return bad(at(key), "expected a non-negative integer");
-    const auto n = (*v)->get<std::uint64_t>();
-    if (n > max) return bad(at(key), fmt::format("{} is larger than {}", n, max));
-    out = static_cast<T>(n);
-    return {};
-  }
+  Fields(const json& j, std::string path) : JsonFields(j, std::move(path), "parse", true) {}
   // An index or null (kSpdNone).
   Status index(std::string_view key, std::uint32_t& out) {
     auto v = get(key);
@@ -65,25 +28,9 @@ class Fields {
     }
     return uint(key, out, kSpdNone - 1);
   }
-  Result<const json*> array(std::string_view key) {
-    auto v = get(key);
-    if (!v) return v;
-    if (!(*v)->is_array()) return bad(at(key), "expected an array");
-    return v;
-  }
-  Status finish() const {
-    for (auto it = m_j.begin(); it != m_j.end(); ++it)
-      if (!m_seen.count(it.key())) return bad(at(it.key()), "unknown field");
-    return {};
-  }
-
- private:
-  const json& m_j;
-  std::string m_path;
-  std::set<std::string> m_seen;
 };
 
-std::string idx(const std::string& path, std::size_t i) { return fmt::format("{}[{}]", path, i); }
+std::string idx(const std::string& path, std::size_t i) { return json_index(path, i); }
 
 Status read_action(Fields& o, std::string_view key, ActionType& out) {
   std::string s;
