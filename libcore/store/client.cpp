@@ -1,0 +1,162 @@
+#include "store/client.h"
+
+#include <algorithm>
+
+#include "store/autostart.h"
+#include "store/protocol.h"
+
+namespace ipseckit::store {
+namespace {
+
+Error malformed(std::string_view what) {
+  return Error::make("protocol", "the agent's response to " + std::string(what) + " is malformed");
+}
+
+std::uint64_t revision_of(const Json& j) {
+  auto it = j.find("revision");
+  return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+Result<std::uint64_t> revision_result(Result<Json> r, std::string_view what) {
+  if (!r) return r.error();
+  auto it = r->find("revision");
+  if (it == r->end() || !it->is_number_unsigned()) return malformed(what);
+  return it->get<std::uint64_t>();
+}
+
+}  // namespace
+
+Result<Client> Client::connect(const ClientOptions& opt) {
+  auto conn = connect_or_start(opt);
+  if (!conn) return conn.error();
+  Client c(LineConn(std::move(conn->fd)), std::move(conn->path), opt);
+  auto r = c.request({{"op", "hello"}, {"version", kProtocolVersion}});
+  if (!r) return r.error();
+  const Json& j = *r;
+  c.m_info.protocol = j.value("protocol", 0);
+  c.m_info.server = j.value("server", std::string());
+  c.m_info.uid = j.value("uid", std::uint64_t{0});
+  c.m_info.admin = j.value("admin", false);
+  c.m_info.revision = revision_of(j);
+  c.m_info.pid = j.value("pid", std::int64_t{0});
+  return c;
+}
+
+Result<Json> Client::request(Json req) {
+  const std::uint64_t id = m_next_id++;
+  req["id"] = id;
+  IPSECKIT_TRY(m_conn.send(req, m_opt.timeout));
+  for (;;) {
+    auto line = m_conn.receive(m_opt.timeout);
+    if (!line) return line.error();
+    if (!*line) {
+      m_conn.close();  // a late answer would be taken for the next request's
+      return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
+    }
+    Json& j = **line;
+    auto rid = j.find("id");
+    if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id)) continue;  // stale
+    auto ok = j.find("ok");
+    if (ok != j.end() && ok->is_boolean() && ok->get<bool>()) return std::move(j);
+    return error_from_response(j);
+  }
+}
+
+Result<Entry> Client::get(std::string_view key) {
+  auto r = request({{"op", "get"}, {"key", key}});
+  if (!r) return r.error();
+  return entry_from_json(*r);
+}
+
+Result<std::uint64_t> Client::put(std::string_view key, const Json& value, std::optional<std::uint64_t> if_revision) {
+  Json req{{"op", "put"}, {"key", key}, {"value", value}};
+  if (if_revision) req["if_revision"] = *if_revision;
+  return revision_result(request(std::move(req)), "put");
+}
+
+Result<std::uint64_t> Client::del(std::string_view key, std::optional<std::uint64_t> if_revision) {
+  Json req{{"op", "delete"}, {"key", key}};
+  if (if_revision) req["if_revision"] = *if_revision;
+  return revision_result(request(std::move(req)), "delete");
+}
+
+Result<ListResult> Client::list(std::string_view prefix, bool keys_only) {
+  Json req{{"op", "list"}, {"prefix", prefix}};
+  if (keys_only) req["keys_only"] = true;
+  auto r = request(std::move(req));
+  if (!r) return r.error();
+  auto items = r->find("items");
+  if (items == r->end() || !items->is_array()) return malformed("list");
+  ListResult out;
+  out.revision = revision_of(*r);
+  out.items.reserve(items->size());
+  for (const auto& it : *items) {
+    auto e = entry_from_json(it);
+    if (!e) return e.error();
+    out.items.push_back(std::move(e.value()));
+  }
+  return out;
+}
+
+Result<std::uint64_t> Client::txn(const Txn& t) {
+  return revision_result(request(txn_to_json(t)), "txn");
+}
+
+Result<std::uint64_t> Client::log(std::string_view subsys, std::string_view level, std::string_view message) {
+  auto r = request({{"op", "log"}, {"subsys", subsys}, {"level", level}, {"message", message}});
+  if (!r) return r.error();
+  auto seq = r->find("seq");
+  if (seq == r->end() || !seq->is_number_unsigned()) return malformed("log");
+  return seq->get<std::uint64_t>();
+}
+
+Result<std::vector<LogEntry>> Client::log_read(std::uint64_t since, std::size_t limit) {
+  auto r = request({{"op", "log_read"}, {"since", since}, {"limit", limit}});
+  if (!r) return r.error();
+  auto entries = r->find("entries");
+  if (entries == r->end() || !entries->is_array()) return malformed("log_read");
+  std::vector<LogEntry> out;
+  for (const auto& e : *entries) {
+    auto le = log_from_json(e);
+    if (!le) return le.error();
+    out.push_back(std::move(le.value()));
+  }
+  return out;
+}
+
+Result<Watch> Client::watch(std::string_view prefix, bool snapshot) {
+  auto fd = sys::unix_connect(m_path);
+  if (!fd) return Error::make("unavailable", fd.error().message);
+  LineConn conn(std::move(fd.value()));
+  Json req{{"op", "watch"}, {"prefix", prefix}, {"id", 1}};
+  if (snapshot) req["snapshot"] = true;
+  IPSECKIT_TRY(conn.send(req, m_opt.timeout));
+  auto line = conn.receive(m_opt.timeout);
+  if (!line) return line.error();
+  if (!*line) return Error::make("timeout", "the agent did not answer the watch request");
+  const Json& j = **line;
+  auto ok = j.find("ok");
+  if (ok == j.end() || !ok->is_boolean() || !ok->get<bool>()) return error_from_response(j);
+  auto w = j.find("watch");
+  if (w == j.end() || !w->is_number_unsigned()) return malformed("watch");
+  return Watch(std::move(conn), w->get<std::uint64_t>(), revision_of(j));
+}
+
+Result<std::optional<Event>> Watch::next(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto line = m_conn.receive(timeout.count() < 0 ? timeout : std::max(left, std::chrono::milliseconds(0)));
+    if (!line) return line.error();
+    if (!*line) return std::optional<Event>();
+    const Json& j = **line;
+    if (auto ok = j.find("ok"); ok != j.end() && ok->is_boolean() && !ok->get<bool>()) return error_from_response(j);
+    auto w = j.find("watch");
+    if (w == j.end() || !w->is_number_unsigned() || w->get<std::uint64_t>() != m_id || !j.contains("event")) continue;
+    auto ev = event_from_json(j);
+    if (!ev) return ev.error();
+    return std::optional<Event>(std::move(ev.value()));
+  }
+}
+
+}  // namespace ipseckit::store

@@ -1,0 +1,102 @@
+// The typed C++ client of the state store. Tools use this; nothing else speaks the wire
+// protocol. Errors come back as Result with the agent's error code in Error::code
+// ("bad_request", "not_found", "conflict", "forbidden", "too_large", "unsupported_version",
+// "internal") or a transport code ("unavailable": no agent answers and none could be
+// started, "io", "timeout", "protocol"). The library never prints.
+//
+//   auto c = store::Client::connect();          // auto-starts policyagent if needed
+//   if (!c) return fail(c.error());
+//   auto rev = c->put("config/log-level", "diag");
+//   auto w = c->watch("spd/", /*snapshot=*/true);
+//   while (auto ev = w->next(std::chrono::seconds(1))) { if (*ev) ... }
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "store/line_conn.h"
+#include "store/types.h"
+
+namespace ipseckit::store {
+
+struct ClientOptions {
+  std::string socket;                             // empty: sys::socket_path() (--socket, $IPSECKIT_SOCKET, defaults)
+  std::string state_dir;                          // passed to an auto-started agent as --state-dir (empty: its default)
+  bool autostart = true;                          // also off when $IPSECKIT_NO_AUTOSTART=1
+  std::string agent;                              // the policyagent binary; empty: next to this executable, then $PATH
+  std::chrono::milliseconds start_timeout{5000};  // waiting for an auto-started agent
+  std::chrono::milliseconds timeout{30000};       // per request
+};
+
+// The agent's answer to hello.
+struct HelloInfo {
+  int protocol = 0;
+  std::string server;     // "policyagent/0.1.0"
+  std::uint64_t uid = 0;  // this process's uid as the agent saw it
+  bool admin = false;     // whether this process may write
+  std::uint64_t revision = 0;
+  std::int64_t pid = 0;  // the agent's pid
+};
+
+struct ListResult {
+  std::vector<Entry> items;    // sorted by key
+  std::uint64_t revision = 0;  // the store's revision when listed
+};
+
+// A watch on its own connection. Events arrive in commit order; snapshot events first.
+class Watch {
+ public:
+  // The next event; nullopt on timeout (negative: wait forever). Error "io" when the
+  // agent closed the connection (for instance because this watcher fell too far behind).
+  Result<std::optional<Event>> next(std::chrono::milliseconds timeout);
+  std::uint64_t id() const { return m_id; }
+  std::uint64_t revision() const { return m_revision; }  // the store's revision at watch time
+  int fd() const { return m_conn.fd(); }                 // readable when next() may have data
+
+ private:
+  friend class Client;
+  Watch(LineConn conn, std::uint64_t id, std::uint64_t revision)
+      : m_conn(std::move(conn)), m_id(id), m_revision(revision) {}
+  LineConn m_conn;
+  std::uint64_t m_id;
+  std::uint64_t m_revision;
+};
+
+class Client {
+ public:
+  // Resolves the socket, auto-starts the agent if nobody answers there, and says hello.
+  static Result<Client> connect(const ClientOptions& opt = {});
+
+  const HelloInfo& info() const { return m_info; }
+  const std::string& socket_path() const { return m_path; }
+
+  Result<Entry> get(std::string_view key);
+  // if_revision: the key must be at that revision (0: must not exist), else "conflict".
+  Result<std::uint64_t> put(std::string_view key, const Json& value, std::optional<std::uint64_t> if_revision = {});
+  Result<std::uint64_t> del(std::string_view key, std::optional<std::uint64_t> if_revision = {});
+  Result<ListResult> list(std::string_view prefix, bool keys_only = false);
+  Result<std::uint64_t> txn(const Txn& t);  // the txn's revision
+  Result<std::uint64_t> log(std::string_view subsys, std::string_view level, std::string_view message);  // seq
+  Result<std::vector<LogEntry>> log_read(std::uint64_t since = 0, std::size_t limit = 1000);
+  Result<Watch> watch(std::string_view prefix, bool snapshot = false);
+
+  // Any request object (an "id" is added); the whole response when it says ok:true.
+  Result<Json> request(Json req);
+
+ private:
+  Client(LineConn conn, std::string path, ClientOptions opt)
+      : m_conn(std::move(conn)), m_path(std::move(path)), m_opt(std::move(opt)) {}
+
+  LineConn m_conn;
+  std::string m_path;
+  ClientOptions m_opt;
+  HelloInfo m_info;
+  std::uint64_t m_next_id = 1;
+};
+
+}  // namespace ipseckit::store

@@ -1,0 +1,67 @@
+// Fuzz target for the state store's wire protocol: bytes go through the line framer into a
+// Session on an in-process, volatile engine (the agent's request path minus the socket).
+// Oracle besides sanitizers: every line the agent would write is one JSON object.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string_view>
+
+#include "base/log.h"
+#include "store/engine.h"
+#include "store/framer.h"
+#include "store/session.h"
+
+using namespace ipseckit;
+using namespace ipseckit::store;
+
+namespace {
+
+std::unique_ptr<Engine> make_engine() {
+  auto e = Engine::open({"", 64, [] { return std::int64_t{0}; }});
+  if (!e) std::abort();
+  auto engine = std::move(e.value());
+  engine->add_deriver({"policy/", "assigned"}, [](const ReadView& v) {
+    return std::vector<TxnOp>{TxnOp::put("spd/count", v.list("policy/").size())};
+  });
+  return engine;
+}
+
+void check_line(std::string_view line) {
+  if (line.empty() || line.back() != '\n') std::abort();
+  Json j = Json::parse(line.substr(0, line.size() - 1), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const bool quiet = [] {
+    log::set_sink([](log::Subsys, log::Level, std::string_view) {});
+    return true;
+  }();
+  (void)quiet;
+  static std::unique_ptr<Engine> engine = make_engine();
+  static unsigned runs = 0;
+  if (++runs % 200 == 0) engine = make_engine();  // keep the state (and so the output) small
+
+  // First byte: peer rights and chunking of the stream.
+  const std::uint8_t ctl = size > 0 ? data[0] : 0;
+  const bool admin = (ctl & 1) != 0;
+  const std::size_t chunk = 1 + (ctl >> 1 & 0x3f);
+  std::string_view in(reinterpret_cast<const char*>(data), size);  // NOLINT: fuzzer bytes as text
+  if (!in.empty()) in.remove_prefix(1);
+
+  {
+    Session session(*engine, Peer{admin ? 0u : 65534u, 1, admin}, check_line, SessionConfig{"policyagent/fuzz", 8});
+    LineFramer framer(2048);
+    for (std::size_t pos = 0; pos < in.size(); pos += chunk) {
+      if (!framer.append(in.substr(pos, chunk))) {
+        session.send_error(nullptr, "too_large", "line too long");
+        return 0;
+      }
+      while (auto line = framer.next()) session.handle_line(*line);
+    }
+    session.handle_line(framer.partial());
+  }
+  return 0;
+}

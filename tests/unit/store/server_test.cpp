@@ -1,0 +1,153 @@
+// The server loop in-process (on its own thread, with small limits): slow watchers are
+// dropped, pipelining clients get back-pressure instead, half-closed sockets work (socat).
+#include "store/server.h"
+
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+#include "store/client.h"
+#include "store/line_conn.h"
+#include "store/protocol.h"
+#include "support.h"
+
+using namespace ipseckit;
+using namespace ipseckit::store;
+using namespace ipseckit::store::test;
+
+namespace {
+
+// An engine and a server running on a thread until destruction.
+struct LiveServer {
+  TempDir tmp;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Server> server;
+  std::thread thread;
+
+  explicit LiveServer(std::size_t max_output) {
+    auto e = Engine::open({"", 100, {}});
+    REQUIRE(e);
+    engine = std::move(e.value());
+    ServerOptions o;
+    o.socket_path = tmp / "s/agent.sock";
+    o.max_line = 1 << 20;
+    o.max_output = max_output;
+    auto s = Server::listen(*engine, o);
+    REQUIRE(s);
+    server = std::move(s.value());
+    thread = std::thread([this] { (void)server->run(); });
+  }
+  ~LiveServer() {
+    server->stop();
+    thread.join();
+  }
+  ClientOptions options() const {
+    ClientOptions o;
+    o.socket = server->socket_path();
+    o.autostart = false;
+    return o;
+  }
+  LineConn raw() const {
+    auto fd = sys::unix_connect(server->socket_path());
+    REQUIRE(fd);
+    return LineConn(std::move(fd.value()));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a watcher that does not read is disconnected; everyone else carries on") {
+  LiveServer live(256 * 1024);
+  LineConn watcher = live.raw();
+  REQUIRE(watcher.send(Json{{"op", "watch"}, {"prefix", ""}}, std::chrono::seconds(5)));
+  auto resp = watcher.receive(std::chrono::seconds(5));
+  REQUIRE(resp);
+  REQUIRE(*resp);
+  CHECK((**resp)["ok"] == true);
+
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  const std::string big(16 * 1024, 'v');
+  for (int i = 0; i < 200; ++i) REQUIRE(c->put("dynamic/k" + std::to_string(i % 10), big));
+  // The watcher now finds whatever the socket held, then the end of the connection.
+  bool closed = false;
+  for (int i = 0; i < 100000 && !closed; ++i) {
+    auto r = watcher.receive(std::chrono::seconds(5));
+    if (!r)
+      closed = true;
+    else
+      REQUIRE(*r);
+  }
+  CHECK(closed);
+  CHECK(c->put("dynamic/after", 1));
+}
+
+TEST_CASE("a client pipelining many requests without reading gets every answer") {
+  LiveServer live(64 * 1024);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  for (int i = 0; i < 20; ++i) REQUIRE(c->put("dynamic/k" + std::to_string(i), std::string(1000, 'x')));
+  LineConn pipe = live.raw();
+  constexpr int kRequests = 300;  // ~6 MB of list responses
+  const int fd = pipe.fd();
+  std::thread sender([fd] {
+    for (int i = 0; i < kRequests; ++i)
+      if (!sys::write_all(fd, to_line(Json{{"op", "list"}, {"prefix", "dynamic/"}, {"id", i}}),
+                          std::chrono::seconds(30)))
+        return;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(c->put("dynamic/meanwhile", 1));  // the loop is not stuck on the pipelining client
+  int got = 0;
+  for (; got < kRequests; ++got) {
+    auto r = pipe.receive(std::chrono::seconds(30));
+    REQUIRE(r);
+    REQUIRE(*r);
+    REQUIRE((**r)["id"] == got);
+  }
+  sender.join();
+  CHECK(got == kRequests);
+}
+
+TEST_CASE("half-closed connections: requests are answered, watchers keep receiving") {
+  LiveServer live(1 << 20);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  {
+    LineConn one = live.raw();
+    REQUIRE(sys::write_all(one.fd(),
+                           "{\"op\":\"put\",\"key\":\"config/a\",\"value\":1}\n{\"op\":\"get\",\"key\":\"config/a\"}",
+                           std::chrono::seconds(5)));
+    ::shutdown(one.fd(), SHUT_WR);  // like socat at the end of its input; last line without newline
+    auto r1 = one.receive(std::chrono::seconds(5));
+    auto r2 = one.receive(std::chrono::seconds(5));
+    REQUIRE(r1);
+    REQUIRE(r2);
+    CHECK((**r2)["value"] == 1);
+    auto end = one.receive(std::chrono::seconds(5));
+    CHECK_FALSE(end);  // closed after answering
+  }
+  {
+    LineConn late = live.raw();  // the end of input arrives after the answer went out
+    REQUIRE(late.send(Json{{"op", "hello"}}, std::chrono::seconds(5)));
+    auto hello = late.receive(std::chrono::seconds(5));
+    REQUIRE(hello);
+    REQUIRE(*hello);
+    ::shutdown(late.fd(), SHUT_WR);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto end = late.receive(std::chrono::seconds(5));
+    CHECK_FALSE(end);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+  }
+  LineConn w = live.raw();
+  REQUIRE(w.send(Json{{"op", "watch"}, {"prefix", "config/"}}, std::chrono::seconds(5)));
+  ::shutdown(w.fd(), SHUT_WR);
+  auto ok = w.receive(std::chrono::seconds(5));
+  REQUIRE(ok);
+  REQUIRE(c->put("config/b", 2));
+  auto ev = w.receive(std::chrono::seconds(5));
+  REQUIRE(ev);
+  REQUIRE(*ev);
+  CHECK((**ev)["key"] == "config/b");
+}
