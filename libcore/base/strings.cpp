@@ -84,6 +84,28 @@ std::string group_thousands(std::uint64_t v) {
   return out;
 }
 
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escape = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 std::string quote_if_needed(std::string_view s) {
   bool plain = !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
     return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\\';

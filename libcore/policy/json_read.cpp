@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 
+#include "base/strings.h"
 #include "policy/json.h"
 #include "policy/json_fields.h"
 
@@ -357,15 +358,22 @@ Result<PolicySet> policy_set_from_json(const json& j) {
 }
 
 Result<PolicySet> policy_set_from_text(std::string_view text) {
+  // The policy form nests a few levels; refuse what would exhaust the recursive parser's stack.
+  constexpr std::size_t kMaxDepth = 64;
+  if (str::json_nesting_depth(text, kMaxDepth) > kMaxDepth)
+    return Error::make("usage", fmt::format("not valid JSON here: nested deeper than {} levels", kMaxDepth));
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) {
-    // Re-parse with exceptions to get the byte position for the message.
+    // Re-parse with exceptions to get the reason and, for syntax errors, the byte position.
+    // (nlohmann throws parse_error for syntax and out_of_range for e.g. number overflow.)
     try {
       json again = json::parse(text.begin(), text.end());
       (void)again;
     } catch (const json::parse_error& e) {
       return Error::make("usage", fmt::format("not valid JSON: byte {}: {}", e.byte, e.what()), 0,
                          static_cast<int>(e.byte));
+    } catch (const json::exception& e) {
+      return Error::make("usage", fmt::format("not valid JSON: {}", e.what()));
     }
     return Error::make("usage", "not valid JSON");
   }

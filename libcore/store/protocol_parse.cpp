@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "store/protocol.h"
 
 namespace ipseckit::store {
@@ -30,26 +31,8 @@ std::string fieldname(std::string_view field) {
 // Nesting depth outside strings; nlohmann's parser is iterative but dump() and comparisons
 // recurse, so deep documents are refused before they are built.
 Status check_depth(std::string_view line) {
-  std::size_t depth = 0;
-  bool in_string = false, escape = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escape)
-        escape = false;
-      else if (c == '\\')
-        escape = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return bad("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
+  if (str::json_nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth)
+    return bad("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "policy/defaults.h"
+#include "base/strings.h"
 #include "policy/json.h"
 
 using namespace ipseckit;
@@ -172,4 +173,19 @@ TEST_CASE("validate catches semantic errors") {
   s.filter_lists.back().filters[0].protocol = 1;
   s.filter_lists.back().filters[0].src_port = 5;
   CHECK(validate(s).error().message.find("ports given for protocol 1") != std::string::npos);
+}
+
+TEST_CASE("JSON import: a number too large for a double is a usage error, not an exception") {
+  auto r = policy_set_from_text("{\"format\":\"ipseckit-policy\",\"version\":99e99999}");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "usage");
+  CHECK(r.error().message.find("not valid JSON") != std::string::npos);
+}
+
+TEST_CASE("JSON import: deep nesting is refused before parsing") {
+  std::string deep(100000, '[');
+  auto r = policy_set_from_text(deep);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("nested deeper") != std::string::npos);
+  CHECK(str::json_nesting_depth("{\"a\":\"[[[[\",\"b\":[{}]}", 10) == 3);
 }
