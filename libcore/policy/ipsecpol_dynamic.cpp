@@ -18,10 +18,6 @@ void note_ignored_static_flags(const IpsecpolCommand& cmd, std::vector<std::stri
   if (cmd.policy_name) notes.push_back("-p applies to static mode (-w) only; ignored");
   if (cmd.assign || cmd.unassign || cmd.delete_policy)
     notes.push_back("-x, -y and -o apply to static mode (-w) only; ignored");
-  if (!cmd.mm_filters.empty())
-    notes.push_back(
-        "-1f: explicit main-mode filters are not kept; main-mode filters are derived from the rule's "
-        "filters");
 }
 
 Status default_response(const IpsecpolCommand& cmd, Policy& p) {
@@ -59,6 +55,7 @@ Result<DynamicBuildResult> build_dynamic(const IpsecpolCommand& cmd, const Ipsec
   if (cmd.is_default_response()) {
     IPSECKIT_TRY(default_response(cmd, p));
     if (cmd.rule_name) out.notes.push_back("-r is ignored with -f DEFAULT");
+    if (!cmd.mm_filters.empty()) out.notes.push_back("-1f is ignored with -f DEFAULT (it has no filters)");
   } else {
     const std::string base = cmd.rule_name ? *cmd.rule_name : "ipsecpol " + ids.next();
     // Group the filters by action: the rule's own (negotiate or -n PASS/BLOCK/INPASS), and
@@ -104,6 +101,9 @@ Result<DynamicBuildResult> build_dynamic(const IpsecpolCommand& cmd, const Ipsec
       r.tunnel_src = cmd.tunnel_src;
       r.conn = cmd.conn.value_or(ConnType::all);
       r.active = true;
+      // -1f: explicit main-mode filters for the negotiating rule (pass/block rules need none).
+      if (kind == FilterSpecAction::none)
+        for (const auto& f : cmd.mm_filters) r.mm_filters.push_back(f.filter);
       out.set.filter_lists.push_back(std::move(fl));
       out.set.filter_actions.push_back(std::move(fa));
       p.rules.push_back(std::move(r));

@@ -176,6 +176,10 @@ bool ScriptWriter::rule(const Rule& r) {
     return false;
   }
   action(r, *fa, words);
+  if (!r.mm_filters.empty())
+    rem(fmt::format("rule \"{}\": its {} explicit main-mode filter(s) (-1f) apply to dynamic rules only; a static "
+                    "policy derives its main-mode filters from the rule's filters",
+                    r.name, r.mm_filters.size()));
   auth(r.auth, fmt::format("rule \"{}\"", r.name), words);
   if (r.tunnel) {
     auto dst = format_tunnel_endpoint(*r.tunnel);

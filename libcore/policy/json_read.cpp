@@ -155,6 +155,36 @@ Result<MmOffer> mm_offer_from_json(const json& j, const std::string& path) {
   return m;
 }
 
+Result<std::vector<Filter>> filters_from_json(Obj& o, std::string_view key) {
+  std::vector<Filter> out;
+  auto arr = array_field(o, key);
+  if (!arr) return arr.error();
+  if (!*arr) return out;
+  for (std::size_t i = 0; i < (*arr)->size(); ++i) {
+    Obj f((**arr)[i], idx(o.at(key), i));
+    IPSECKIT_TRY(f.check_object());
+    Filter flt;
+    const json* s = f.field("source");
+    const json* d = f.field("destination");
+    if (!s) return bad(f.at("source"), "missing");
+    if (!d) return bad(f.at("destination"), "missing");
+    auto sa = address_from_json(*s, f.at("source"));
+    if (!sa) return sa.error();
+    auto da = address_from_json(*d, f.at("destination"));
+    if (!da) return da.error();
+    flt.src = *sa;
+    flt.dst = *da;
+    IPSECKIT_TRY(f.uint("protocol", flt.protocol, 255));
+    IPSECKIT_TRY(f.uint("source_port", flt.src_port, 65535));
+    IPSECKIT_TRY(f.uint("destination_port", flt.dst_port, 65535));
+    IPSECKIT_TRY(f.boolean("mirrored", flt.mirrored));
+    IPSECKIT_TRY(f.str("description", flt.description));
+    IPSECKIT_TRY(f.finish());
+    out.push_back(flt);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Address> address_from_json(const json& j, const std::string& path) {
@@ -201,32 +231,9 @@ Result<FilterList> filter_list_from_json(const json& j, const std::string& path)
   IPSECKIT_TRY(o.str("id", fl.id));
   IPSECKIT_TRY(o.str("name", fl.name, true));
   IPSECKIT_TRY(o.str("description", fl.description));
-  auto arr = array_field(o, "filters");
-  if (!arr) return arr.error();
-  if (*arr) {
-    for (std::size_t i = 0; i < (*arr)->size(); ++i) {
-      Obj f((**arr)[i], idx(o.at("filters"), i));
-      IPSECKIT_TRY(f.check_object());
-      Filter flt;
-      const json* s = f.field("source");
-      const json* d = f.field("destination");
-      if (!s) return bad(f.at("source"), "missing");
-      if (!d) return bad(f.at("destination"), "missing");
-      auto sa = address_from_json(*s, f.at("source"));
-      if (!sa) return sa.error();
-      auto da = address_from_json(*d, f.at("destination"));
-      if (!da) return da.error();
-      flt.src = *sa;
-      flt.dst = *da;
-      IPSECKIT_TRY(f.uint("protocol", flt.protocol, 255));
-      IPSECKIT_TRY(f.uint("source_port", flt.src_port, 65535));
-      IPSECKIT_TRY(f.uint("destination_port", flt.dst_port, 65535));
-      IPSECKIT_TRY(f.boolean("mirrored", flt.mirrored));
-      IPSECKIT_TRY(f.str("description", flt.description));
-      IPSECKIT_TRY(f.finish());
-      fl.filters.push_back(flt);
-    }
-  }
+  auto filters = filters_from_json(o, "filters");
+  if (!filters) return filters.error();
+  fl.filters = std::move(*filters);
   IPSECKIT_TRY(o.finish());
   return fl;
 }
@@ -307,6 +314,9 @@ Result<Policy> policy_from_json(const json& j, const std::string& path) {
       else if (conn == "dialup") rule.conn = ConnType::dialup;
       else return bad(r.at("connection_type"), fmt::format("'{}' is not all, lan or dialup", conn));
       IPSECKIT_TRY(r.boolean("active", rule.active));
+      auto mmf = filters_from_json(r, "main_mode_filters");
+      if (!mmf) return mmf.error();
+      rule.mm_filters = std::move(*mmf);
       IPSECKIT_TRY(r.finish());
       p.rules.push_back(rule);
     }

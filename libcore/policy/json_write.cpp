@@ -110,6 +110,24 @@ ojson offers(const std::vector<QmOffer>& v) {
 
 ojson opt_address(const std::optional<Address>& a) { return a ? address_json(*a) : ojson(nullptr); }
 
+ojson filter_json(const Filter& f) {
+  ojson fj;
+  fj["source"] = address_json(f.src);
+  fj["destination"] = address_json(f.dst);
+  fj["protocol"] = f.protocol;
+  fj["source_port"] = f.src_port;
+  fj["destination_port"] = f.dst_port;
+  fj["mirrored"] = f.mirrored;
+  fj["description"] = f.description;
+  return fj;
+}
+
+ojson filters_json(const std::vector<Filter>& v) {
+  ojson fs = ojson::array();
+  for (const auto& f : v) fs.push_back(filter_json(f));
+  return fs;
+}
+
 }  // namespace
 
 ojson to_json(const Policy& p, const JsonOptions& opt) {
@@ -139,6 +157,7 @@ ojson to_json(const Policy& p, const JsonOptions& opt) {
     rj["tunnel_source"] = opt_address(r.tunnel_src);
     rj["connection_type"] = conn_type_name(r.conn);
     rj["active"] = r.active;
+    rj["main_mode_filters"] = filters_json(r.mm_filters);
     rules.push_back(rj);
   }
   j["rules"] = rules;
@@ -155,19 +174,7 @@ ojson to_json(const FilterList& fl) {
   j["id"] = fl.id;
   j["name"] = fl.name;
   j["description"] = fl.description;
-  ojson fs = ojson::array();
-  for (const auto& f : fl.filters) {
-    ojson fj;
-    fj["source"] = address_json(f.src);
-    fj["destination"] = address_json(f.dst);
-    fj["protocol"] = f.protocol;
-    fj["source_port"] = f.src_port;
-    fj["destination_port"] = f.dst_port;
-    fj["mirrored"] = f.mirrored;
-    fj["description"] = f.description;
-    fs.push_back(fj);
-  }
-  j["filters"] = fs;
+  j["filters"] = filters_json(fl.filters);
   return j;
 }
 

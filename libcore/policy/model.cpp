@@ -178,6 +178,16 @@ Status validate(const PolicySet& set) {
       if (r.tunnel) IPSECKIT_TRY(validate_address(*r.tunnel, rw + " tunnel endpoint"));
       if (r.tunnel_src) IPSECKIT_TRY(validate_address(*r.tunnel_src, rw + " tunnel source"));
       if (r.tunnel && r.tunnel->kind == AddrKind::any) return invalid(rw + ": tunnel endpoint cannot be 'any'");
+      for (std::size_t i = 0; i < r.mm_filters.size(); ++i) {
+        const auto& f = r.mm_filters[i];
+        auto fw = fmt::format("{} main-mode filter {}", rw, i + 1);
+        IPSECKIT_TRY(validate_address(f.src, fw + " source"));
+        IPSECKIT_TRY(validate_address(f.dst, fw + " destination"));
+        if (f.protocol || f.src_port || f.dst_port)
+          return invalid(fw + ": main-mode filters have addresses only (no protocol or ports)");
+        auto s6 = family_v6(f.src), d6 = family_v6(f.dst);
+        if (s6 && d6 && *s6 != *d6) return invalid(fw + ": source and destination are of different address families");
+      }
     }
   }
   return {};

@@ -125,6 +125,9 @@ struct Rule {
   std::optional<Address> tunnel_src; // local tunnel endpoint (ipseccmd "-t src dst")
   ConnType conn = ConnType::all;
   bool active = true;
+  // Explicit main-mode filters (ipseccmd -1f, dynamic mode): addresses only, no protocol or
+  // ports. Empty: main-mode filters are derived from the rule's filters, as polagent does.
+  std::vector<Filter> mm_filters;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 

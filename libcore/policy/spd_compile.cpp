@@ -177,7 +177,30 @@ class Compiler {
     const auto rule_idx = static_cast<std::uint32_t>(m_out.rules.size() - 1);
     const std::size_t first = m_out.filters.size();
     for (std::size_t i = 0; i < fl->filters.size(); ++i) add_filter(fl->filters[i], rule_idx, static_cast<std::uint32_t>(i));
-    if (fa->action == ActionType::negotiate) add_mm_filters(rule_idx, first);
+    if (fa->action == ActionType::negotiate) {
+      if (r.mm_filters.empty()) add_mm_filters(rule_idx, first);
+      else add_explicit_mm_filters(rule_idx, r.mm_filters);
+    }
+  }
+
+  // ipseccmd -1f: the rule's own main-mode filters replace the derived ones. Expanded like
+  // quick-mode filters (DNS names per address, me/any per family, mirrored in both directions).
+  void add_explicit_mm_filters(std::uint32_t rule_idx, const std::vector<Filter>& filters) {
+    std::unordered_set<std::pair<SpdAddr, SpdAddr>, PairHash> seen;
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      const Filter& f = filters[i];
+      const auto index = static_cast<std::uint32_t>(i);
+      for (const Side& s : sides(f.src)) {
+        for (const Side& d : sides(f.dst)) {
+          for (bool v6 : {false, true}) {
+            if ((!s.agnostic() && s.addr.is_v6() != v6) || (!d.agnostic() && d.addr.is_v6() != v6)) continue;
+            const SpdAddr src = s.realize(v6), dst = d.realize(v6);
+            add_mm_filter(rule_idx, index, false, src, dst, seen);
+            if (f.mirrored && !(src == dst)) add_mm_filter(rule_idx, index, true, dst, src, seen);
+          }
+        }
+      }
+    }
   }
 
   void add_filter(const Filter& f, std::uint32_t rule_idx, std::uint32_t index) {

@@ -112,7 +112,12 @@ TEST_CASE("dynamic: main mode flags, notes, DNS first address") {
         std::vector<MmOffer>{MmOffer{Cipher::aes128, Integrity::sha256, DhGroup::modp2048, 3600, 1}});
   CHECK(p.isakmp.mm_pfs);
   CHECK(p.isakmp.soft_sa_expiry_seconds == 100);
-  CHECK(d.notes.size() == 3);  // -p, -x, -1f
+  CHECK(d.notes.size() == 2);  // -p, -x
+  // -1f: the explicit main-mode filter is kept on the rule (me <-> any, mirrored)
+  REQUIRE(p.rules[0].mm_filters.size() == 1);
+  CHECK(p.rules[0].mm_filters[0].src == Address::me());
+  CHECK(p.rules[0].mm_filters[0].dst == Address::any());
+  CHECK(p.rules[0].mm_filters[0].mirrored);
   CHECK(d.set.filter_lists[0].filters[0].dst == Address::dns("gw.example", {ip("198.51.100.7")}));
   // tunnel filters are one-way here too
   auto t = build("ipsecpol -f 10.0.0.0/255.0.0.0+* -t 192.0.2.1");

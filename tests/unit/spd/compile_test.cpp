@@ -362,3 +362,51 @@ TEST_CASE("specialize_spd re-resolves me without touching the generic lists") {
   CHECK(spd == compile_spd(in));
   CHECK(spd.specific.size() == 8);
 }
+
+TEST_CASE("explicit main-mode filters (ipseccmd -1f) replace the derived ones") {
+  PolicySet set;
+  Policy p = new_policy(std::string(kDynamicPolicyName));
+  Rule r;
+  r.name = "r";
+  r.filter_list = "l";
+  r.filter_action = "a";
+  Filter mm;
+  mm.src = Address::me();
+  mm.dst = Address::subnet(*wire::IpPrefix::parse("198.51.100.0/24"));
+  mm.mirrored = true;
+  r.mm_filters = {mm};
+  p.rules = {r};
+  FilterList l;
+  l.name = "l";
+  Filter f;
+  f.src = Address::me();
+  f.dst = Address::any();
+  f.protocol = 6;
+  l.filters = {f};
+  FilterAction a;
+  a.name = "a";
+  a.offers = default_ipsecpol_qm_offers();
+  set.policies = {p};
+  set.filter_lists = {l};
+  set.filter_actions = {a};
+  REQUIRE(validate(set).ok());
+  SpdInputs in;
+  in.dynamic.push_back({"d", set});
+  in.addresses = {*wire::IpAddr::parse("198.51.100.1")};
+  CompiledSpd spd = compile_spd(in);
+  // Only the explicit filter (both directions), none derived from me -> any.
+  REQUIRE(spd.mm_filters.size() == 2);
+  CHECK(spd.mm_filters[0].src.me);
+  CHECK(spd.mm_filters[0].dst.prefix.str() == "198.51.100.0/24");
+  CHECK(spd.mm_filters[1].dst.me);
+  CHECK(spd.mm_filters[1].mirror);
+  // Without -1f the main-mode filters come from the rule's filters (me <-> any, per family).
+  set.policies[0].rules[0].mm_filters.clear();
+  SpdInputs in2 = in;
+  in2.dynamic[0].set = set;
+  CompiledSpd derived = compile_spd(in2);
+  CHECK(derived.mm_filters.size() == 4);
+  // A filter with a protocol is not a main-mode filter.
+  set.policies[0].rules[0].mm_filters = {f};
+  CHECK_FALSE(validate(set).ok());
+}
