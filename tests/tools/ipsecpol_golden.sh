@@ -25,6 +25,7 @@ t "$N" filters --specific
 t "$N" filters --json
 t "$N" ipsec --json
 t "$P" --json show filters policies auth
+t "$P" show stats sas --json
 
 note "grammar errors: the token, its position, exit 2; nothing stored"
 t "$P" -w REG -p Branch -r bad -f 192.0.2.0/24=*

@@ -57,7 +57,15 @@ int main(int argc, char** argv) {
     return ipsecpol::run_subcommand(static_cast<int>(cv.size()), cv.data());
   }
   if (!args.empty() && (args[0] == "show" || args[0] == "SHOW" || args[0] == "Show")) {
-    return ipsecpol::run_show({args.begin() + 1, args.end()}, json, store);
+    // Query mode also takes our options after its keywords: `ipsecpol show all --json`.
+    std::vector<std::string> words;
+    for (std::size_t k = 1; k < args.size(); ++k) {
+      if (args[k] == "--json") json = true;
+      else if ((args[k] == "--socket" || args[k] == "--state-dir") && k + 1 < args.size())
+        (args[k] == "--socket" ? store.socket : store.state_dir) = args[k + 1], ++k;
+      else words.push_back(args[k]);
+    }
+    return ipsecpol::run_show(words, json, store);
   }
   if (json && !args.empty()) {
     tool::warn(ipsecpol::kTool, "--json applies to read commands (show, check, export) only");
