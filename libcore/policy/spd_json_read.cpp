@@ -136,14 +136,11 @@ Status read_rule_ref(Fields& o, const CompiledSpd& spd, F& f) {
   return {};
 }
 
-Result<SpdFilter> read_filter(const json& j, const std::string& path, const CompiledSpd& spd, bool specific) {
-  Fields o(j, path);
-  IPSECKIT_TRY(o.object());
-  SpdFilter f;
-  IPSECKIT_TRY(read_rule_ref(o, spd, f));
-  IPSECKIT_TRY(o.uint("index", f.index, kSpdNone - 1));
+// The fields quick-mode and main-mode filters share: mirror, family, direction, src, dst and,
+// for specific filters, generic. Sets v6 to the filter's family.
+template <class F>
+Status read_filter_sides(Fields& o, F& f, bool specific, bool& v6) {
   IPSECKIT_TRY(o.boolean("mirror", f.mirror));
-  bool v6 = false;
   IPSECKIT_TRY(read_family(o, v6));
   IPSECKIT_TRY(read_direction(o, f.direction));
   auto src = read_addr(o, "src", v6, specific);
@@ -153,6 +150,17 @@ Result<SpdFilter> read_filter(const json& j, const std::string& path, const Comp
   f.src = *src;
   f.dst = *dst;
   if (specific) IPSECKIT_TRY(o.index("generic", f.generic));
+  return {};
+}
+
+Result<SpdFilter> read_filter(const json& j, const std::string& path, const CompiledSpd& spd, bool specific) {
+  Fields o(j, path);
+  IPSECKIT_TRY(o.object());
+  SpdFilter f;
+  IPSECKIT_TRY(read_rule_ref(o, spd, f));
+  IPSECKIT_TRY(o.uint("index", f.index, kSpdNone - 1));
+  bool v6 = false;
+  IPSECKIT_TRY(read_filter_sides(o, f, specific, v6));
   IPSECKIT_TRY(o.uint("protocol", f.protocol, 255));
   IPSECKIT_TRY(o.uint("src_port", f.src_port, 65535));
   IPSECKIT_TRY(o.uint("dst_port", f.dst_port, 65535));
@@ -178,17 +186,8 @@ Result<SpdMmFilter> read_mm_filter(const json& j, const std::string& path, const
   SpdMmFilter f;
   IPSECKIT_TRY(read_rule_ref(o, spd, f));
   IPSECKIT_TRY(o.index("index", f.index));
-  IPSECKIT_TRY(o.boolean("mirror", f.mirror));
   bool v6 = false;
-  IPSECKIT_TRY(read_family(o, v6));
-  IPSECKIT_TRY(read_direction(o, f.direction));
-  auto src = read_addr(o, "src", v6, specific);
-  if (!src) return src.error();
-  auto dst = read_addr(o, "dst", v6, specific);
-  if (!dst) return dst.error();
-  f.src = *src;
-  f.dst = *dst;
-  if (specific) IPSECKIT_TRY(o.index("generic", f.generic));
+  IPSECKIT_TRY(read_filter_sides(o, f, specific, v6));
   IPSECKIT_TRY(read_conn(o, f.conn));
   IPSECKIT_TRY(o.uint("weight", f.weight, UINT32_MAX));
   IPSECKIT_TRY(o.index("mm_policy", f.mm_policy));
