@@ -1,0 +1,226 @@
+#include "sys/udp_socket.h"
+
+#include <netinet/udp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+namespace ipseckit::sys {
+namespace {
+
+constexpr std::size_t kControl = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64;
+
+Error sys_error(const std::string& what) { return Error::make("failed", fmt::format("{}: {}", what, std::strerror(errno))); }
+
+std::string str(const Endpoint& e) { return fmt::format("{}:{}", e.addr.str(), e.port); }
+
+// Fills local address and GRO segment size from a received message's control data.
+void read_control(msghdr& mh, Datagram& d) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      d.local = wire::IpAddr::v4(ntohl(pi.ipi_addr.s_addr));
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      std::array<std::uint8_t, 16> b{};
+      std::memcpy(b.data(), &pi.ipi6_addr, 16);
+      d.local = wire::IpAddr::v6(b);
+    } else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+      int size = 0;
+      std::memcpy(&size, CMSG_DATA(c), sizeof size);
+      d.gro_size = static_cast<std::uint16_t>(size);
+    }
+  }
+}
+
+}  // namespace
+
+socklen_t to_sockaddr(const Endpoint& e, sockaddr_storage& out) {
+  std::memset(&out, 0, sizeof out);
+  if (e.addr.is_v6()) {
+    sockaddr_in6 s{};
+    s.sin6_family = AF_INET6;
+    s.sin6_port = htons(e.port);
+    std::memcpy(&s.sin6_addr, e.addr.bytes().data(), 16);
+    std::memcpy(&out, &s, sizeof s);
+    return sizeof s;
+  }
+  sockaddr_in s{};
+  s.sin_family = AF_INET;
+  s.sin_port = htons(e.port);
+  s.sin_addr.s_addr = htonl(e.addr.v4_value());
+  std::memcpy(&out, &s, sizeof s);
+  return sizeof s;
+}
+
+std::optional<Endpoint> from_sockaddr(const sockaddr_storage& st) {
+  if (st.ss_family == AF_INET) {
+    sockaddr_in s;
+    std::memcpy(&s, &st, sizeof s);
+    return Endpoint{wire::IpAddr::v4(ntohl(s.sin_addr.s_addr)), ntohs(s.sin_port)};
+  }
+  if (st.ss_family == AF_INET6) {
+    sockaddr_in6 s;
+    std::memcpy(&s, &st, sizeof s);
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), &s.sin6_addr, 16);
+    return Endpoint{wire::IpAddr::v6(b), ntohs(s.sin6_port)};
+  }
+  return std::nullopt;
+}
+
+Result<UdpSocket> UdpSocket::open(const UdpOptions& opt) {
+  UdpSocket s;
+  s.m_v6 = opt.bind.addr.is_v6();
+  s.m_pktinfo = opt.pktinfo;
+  s.m_gro = opt.gro;
+  int type = SOCK_DGRAM | SOCK_CLOEXEC | (opt.nonblocking ? SOCK_NONBLOCK : 0);
+  s.m_fd = UniqueFd(socket(s.m_v6 ? AF_INET6 : AF_INET, type, IPPROTO_UDP));
+  if (!s.m_fd) return sys_error("udp socket");
+  int fd = s.m_fd.get();
+  int one = 1;
+  auto opt_int = [&](int level, int name, int value, const char* what) -> Status {
+    if (setsockopt(fd, level, name, &value, sizeof value) != 0) return sys_error(fmt::format("{} on {}", what, str(opt.bind)));
+    return {};
+  };
+  if (opt.mark) {
+    std::uint32_t m = *opt.mark;
+    if (setsockopt(fd, SOL_SOCKET, SO_MARK, &m, sizeof m) != 0) return sys_error(fmt::format("SO_MARK {:#x}", m));
+  }
+  if (opt.reuse_port) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT"));
+  if (s.m_v6) IPSECKIT_TRY(opt_int(IPPROTO_IPV6, IPV6_V6ONLY, one, "IPV6_V6ONLY"));
+  if (opt.pktinfo) {
+    if (s.m_v6) IPSECKIT_TRY(opt_int(IPPROTO_IPV6, IPV6_RECVPKTINFO, one, "IPV6_RECVPKTINFO"));
+    else IPSECKIT_TRY(opt_int(IPPROTO_IP, IP_PKTINFO, one, "IP_PKTINFO"));
+  }
+  if (opt.gro) IPSECKIT_TRY(opt_int(SOL_UDP, UDP_GRO, one, "UDP_GRO"));
+  if (opt.rcvbuf) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_RCVBUF, opt.rcvbuf, "SO_RCVBUF"));
+  if (opt.sndbuf) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_SNDBUF, opt.sndbuf, "SO_SNDBUF"));
+  sockaddr_storage sa;
+  socklen_t len = to_sockaddr(opt.bind, sa);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0) return sys_error(fmt::format("bind {}", str(opt.bind)));
+  return s;
+}
+
+Endpoint UdpSocket::local() const {
+  sockaddr_storage sa{};
+  socklen_t len = sizeof sa;
+  getsockname(m_fd.get(), reinterpret_cast<sockaddr*>(&sa), &len);
+  return from_sockaddr(sa).value_or(Endpoint{});
+}
+
+Status UdpSocket::send_to(ByteView data, const Endpoint& peer) {
+  sockaddr_storage sa;
+  socklen_t len = to_sockaddr(peer, sa);
+  if (sendto(m_fd.get(), data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&sa), len) < 0)
+    return sys_error(fmt::format("send to {}", str(peer)));
+  return {};
+}
+
+Result<std::optional<Datagram>> UdpSocket::recv(std::span<std::uint8_t> buffer) {
+  sockaddr_storage sa{};
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) std::uint8_t control[kControl];
+  msghdr mh{};
+  mh.msg_name = &sa;
+  mh.msg_namelen = sizeof sa;
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control;
+  mh.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(m_fd.get(), &mh, 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Datagram>{};
+    return sys_error("recv");
+  }
+  Datagram d;
+  d.data = buffer.first(static_cast<std::size_t>(n));
+  d.peer = from_sockaddr(sa).value_or(Endpoint{});
+  read_control(mh, d);
+  return std::optional<Datagram>(d);
+}
+
+UdpBatch::UdpBatch(std::size_t capacity, std::size_t mtu)
+    : m_cap(capacity),
+      m_mtu(mtu),
+      m_in(capacity * mtu),
+      m_outbuf(capacity * mtu),
+      m_control(capacity * kControl),
+      m_iov(capacity),
+      m_oiov(capacity),
+      m_msgs(capacity),
+      m_omsgs(capacity),
+      m_addrs(capacity),
+      m_oaddrs(capacity) {
+  m_got.reserve(capacity);
+}
+
+Result<std::span<const Datagram>> UdpBatch::recv(UdpSocket& s) {
+  for (std::size_t i = 0; i < m_cap; ++i) {
+    m_iov[i] = iovec{m_in.data() + i * m_mtu, m_mtu};
+    msghdr& mh = m_msgs[i].msg_hdr;
+    mh = msghdr{};
+    mh.msg_name = &m_addrs[i];
+    mh.msg_namelen = sizeof(sockaddr_storage);
+    mh.msg_iov = &m_iov[i];
+    mh.msg_iovlen = 1;
+    mh.msg_control = m_control.data() + i * kControl;
+    mh.msg_controllen = kControl;
+  }
+  int n = recvmmsg(s.m_fd.get(), m_msgs.data(), static_cast<unsigned>(m_cap), MSG_DONTWAIT, nullptr);
+  m_got.clear();
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::span<const Datagram>{};
+    return sys_error("recvmmsg");
+  }
+  for (int i = 0; i < n; ++i) {
+    auto k = static_cast<std::size_t>(i);
+    Datagram d;
+    d.data = std::span<std::uint8_t>(m_in.data() + k * m_mtu, m_msgs[k].msg_len);
+    d.peer = from_sockaddr(m_addrs[k]).value_or(Endpoint{});
+    read_control(m_msgs[k].msg_hdr, d);
+    m_got.push_back(d);
+  }
+  return std::span<const Datagram>(m_got);
+}
+
+bool UdpBatch::add(ByteView data, const Endpoint& peer) {
+  if (m_out == m_cap || data.size() > m_mtu) return false;
+  std::uint8_t* buf = m_outbuf.data() + m_out * m_mtu;
+  std::memcpy(buf, data.data(), data.size());
+  m_oiov[m_out] = iovec{buf, data.size()};
+  msghdr& mh = m_omsgs[m_out].msg_hdr;
+  mh = msghdr{};
+  mh.msg_namelen = to_sockaddr(peer, m_oaddrs[m_out]);
+  mh.msg_name = &m_oaddrs[m_out];
+  mh.msg_iov = &m_oiov[m_out];
+  mh.msg_iovlen = 1;
+  ++m_out;
+  return true;
+}
+
+Result<std::size_t> UdpBatch::send(UdpSocket& s) {
+  std::size_t sent = 0;
+  while (sent < m_out) {
+    int n = sendmmsg(s.m_fd.get(), m_omsgs.data() + sent, static_cast<unsigned>(m_out - sent), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      m_out = 0;
+      return sys_error("sendmmsg");
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  m_out = 0;
+  return sent;
+}
+
+}  // namespace ipseckit::sys
