@@ -62,6 +62,8 @@ bool parse_level(std::string_view s, Level& out) {
   return false;
 }
 
+void write_stderr(Subsys s, Level l, std::string_view m) { stderr_sink(s, l, m); }
+
 void set_sink(Sink sink) {
   std::lock_guard lk(state().mu);
   state().sink = std::move(sink);

@@ -21,6 +21,9 @@ bool parse_level(std::string_view s, Level& out);  // "audit".."private" or 0..4
 // $JOURNAL_STREAM set (running under systemd) each line carries a "<N>" priority prefix.
 using Sink = std::function<void(Subsys, Level, std::string_view)>;
 void set_sink(Sink sink);
+// The default sink's output (for sinks that add a destination rather than replace stderr).
+// Must be called from a sink or with no log call in progress on this thread.
+void write_stderr(Subsys s, Level l, std::string_view msg);
 void set_ident(std::string ident);
 void set_level(Level max);               // all subsystems
 void set_level(Subsys s, Level max);     // one subsystem

@@ -32,4 +32,8 @@ ip -6 addr add 2001:db8::1/64 dev ikv0 nodad
 for _ in $(seq 1 100); do "$N" filters --specific --json | grep -q '"2001:db8::1/128"' && break; sleep 0.05; done
 "$N" filters --specific --json | grep -q '"2001:db8::1/128"' || fail "an IPv6 address was not picked up"
 echo "ok: IPv6 addresses too"
+# The agent's own diagnostics reach the event-log ring (log_read), not only stderr.
+ring=$(echo '{"op":"log_read","since":0}' | socat - "UNIX-CONNECT:$WORK/a.sock")
+echo "$ring" | grep -q '"message":"listening on' || fail "agent diagnostics missing from the log ring: $ring"
+echo "ok: the agent's diagnostics are in the event-log ring"
 echo "1 passed, 0 failed"

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -54,6 +56,44 @@ Result<sys::UniqueFd> signal_fd() {
   return fd;
 }
 
+// Copies the agent's own diagnostics into the event-log ring, so `log_read` and log/ watches
+// show them next to what the other daemons post. The log facade calls sinks under its lock,
+// so the sink only queues; the server loop moves the queue into the engine when the eventfd
+// wakes it (the engine is touched from the loop only).
+class RingFeed {
+ public:
+  RingFeed() : m_efd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  int fd() const { return m_efd.get(); }
+  void push(Subsys s, Level l, std::string_view message) {
+    {
+      std::lock_guard lk(m_mu);
+      if (m_queue.size() >= kMaxQueued) return;  // the loop is stuck; stderr still has it
+      m_queue.push_back({std::string(log::name(s)), std::string(log::name(l)), std::string(message)});
+    }
+    std::uint64_t one = 1;
+    (void)!::write(m_efd.get(), &one, sizeof one);
+  }
+  void drain(store::Engine& engine) {
+    std::uint64_t n = 0;
+    (void)!::read(m_efd.get(), &n, sizeof n);
+    std::vector<Entry> q;
+    {
+      std::lock_guard lk(m_mu);
+      q.swap(m_queue);
+    }
+    for (auto& e : q) engine.log(std::move(e.subsys), std::move(e.level), std::move(e.message));
+  }
+
+ private:
+  struct Entry {
+    std::string subsys, level, message;
+  };
+  static constexpr std::size_t kMaxQueued = 10000;
+  sys::UniqueFd m_efd;
+  std::mutex m_mu;
+  std::vector<Entry> m_queue;
+};
+
 class Agent {
  public:
   Agent(const AgentOptions& opt, std::optional<sys::ReadyNotifier> notifier)
@@ -78,6 +118,18 @@ class Agent {
 
     int sfd = sigfd->get();
     if (auto st = m_server->add_fd(sfd, [this, sfd] { on_signal(sfd); }); !st) return fail(st.error().message);
+    RingFeed feed;
+    struct SinkReset {  // the sink refers to feed: remove it before feed goes, on every path
+      ~SinkReset() { log::set_sink(nullptr); }
+    } sink_reset;
+    if (feed.fd() >= 0) {
+      if (auto st = m_server->add_fd(feed.fd(), [this, &feed] { feed.drain(*m_engine); }); !st)
+        return fail(st.error().message);
+      log::set_sink([&feed](Subsys s, Level l, std::string_view m) {
+        log::write_stderr(s, l, m);
+        feed.push(s, l, m);
+      });
+    }
     sys::AddressWatcher addresses;
     if (addresses.fd() >= 0) {
       auto st = m_server->add_fd(addresses.fd(), [this, &addresses] {
