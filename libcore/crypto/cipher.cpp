@@ -19,20 +19,22 @@ const char* ossl_name(CbcAlg a) {
   return "";
 }
 
-bool is_legacy(CbcAlg a) { return a == CbcAlg::des || a == CbcAlg::des3; }
+// OpenSSL 3 keeps single DES in the legacy provider; 3DES (DES-EDE3-CBC) is in the default one.
+bool is_legacy(CbcAlg a) { return a == CbcAlg::des; }
 
 }  // namespace
 
 bool load_legacy_provider() {
+  // Loading "legacy" explicitly disables the implicit default provider, so both are loaded.
+  // The handles stay referenced for the life of the process (no leak, nothing to unload).
   static std::once_flag once;
-  static bool ok = false;
+  static OSSL_PROVIDER* def = nullptr;
+  static OSSL_PROVIDER* legacy = nullptr;
   std::call_once(once, [] {
-    // Loading "legacy" explicitly disables the implicit default provider; load both.
-    OSSL_PROVIDER* def = OSSL_PROVIDER_load(nullptr, "default");
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-    ok = def && legacy;
+    def = OSSL_PROVIDER_load(nullptr, "default");
+    legacy = OSSL_PROVIDER_load(nullptr, "legacy");
   });
-  return ok;
+  return def && legacy;
 }
 
 std::string_view name(CbcAlg a) {
@@ -57,7 +59,7 @@ std::size_t key_size(CbcAlg a) {
   return 0;
 }
 
-std::size_t block_size(CbcAlg a) { return is_legacy(a) ? 8 : 16; }
+std::size_t block_size(CbcAlg a) { return a == CbcAlg::des || a == CbcAlg::des3 ? 8 : 16; }
 
 struct CbcCipher::Impl {
   EVP_CIPHER* cipher = nullptr;

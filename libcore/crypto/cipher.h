@@ -1,7 +1,7 @@
 // CBC block ciphers for IKE (RFC 2409 appendix B) and ESP (RFC 2405, 2451, 3602), behind one
 // RAII type that keeps its OpenSSL context and key schedule for reuse (no allocation per
-// message). No padding: IKE and ESP pad in their own formats. DES and 3DES are "legacy":
-// OpenSSL 3 keeps DES in its legacy provider, which is loaded on first use.
+// message). No padding: IKE and ESP pad in their own formats. Single DES is "legacy": OpenSSL 3
+// keeps it in its legacy provider, which is loaded on first use.
 #pragma once
 
 #include <cstddef>
