@@ -1,0 +1,1 @@
+set(UNIT_DEPS ipseckit::esp ipseckit::wire ipseckit::crypto ipseckit::policy)
