@@ -1,0 +1,1 @@
+set(UNIT_DEPS ipseckit::ppp ipseckit::wire ipseckit::crypto ipseckit::base)
