@@ -164,8 +164,9 @@ std::string join_limited(const std::vector<std::string>& v, std::size_t limit) {
 }
 
 Error no_proposal(const std::vector<std::string>& peer, const std::vector<std::string>& ours,
-                  const std::vector<std::string>& skipped, const std::string& extra) {
-  std::string m = fmt::format("peer offered {}; we allow {}", peer.empty() ? "nothing usable" : join_limited(peer, 6),
+                  const std::vector<std::string>& skipped, const std::string& extra, std::string_view allowed_by) {
+  std::string m = fmt::format("peer offered {}; {} {}", peer.empty() ? "nothing usable" : join_limited(peer, 6),
+                              allowed_by.empty() ? std::string_view("we allow") : allowed_by,
                               ours.empty() ? "nothing" : join_limited(ours, 6));
   if (!extra.empty()) m += "; " + extra;
   if (!skipped.empty()) m += " (skipped: " + join_limited(skipped, 4) + ")";
@@ -203,7 +204,7 @@ std::string describe_offer(const policy::QmOffer& o) {
 }
 
 Result<MmSelection> select_main_mode(const SaPayload& sa, std::span<const policy::MmOffer> offers,
-                                     std::span<const IkeAuthMethod> auth_methods) {
+                                     std::span<const IkeAuthMethod> auth_methods, std::string_view allowed_by) {
   std::vector<std::string> peer, skipped;
   std::optional<IkeAuthMethod> refused_auth;
   for (std::size_t pi = 0; pi < sa.proposals.size(); ++pi) {
@@ -255,7 +256,7 @@ Result<MmSelection> select_main_mode(const SaPayload& sa, std::span<const policy
     extra = fmt::format("the peer authenticates with {}, we allow {}", *refused_auth,
                         names.empty() ? "no method" : str::join(names, ", "));
   }
-  return no_proposal(peer, ours, skipped, extra);
+  return no_proposal(peer, ours, skipped, extra, allowed_by);
 }
 
 namespace {
@@ -291,7 +292,7 @@ std::string qm_mismatch(ProtocolId proto, const Transform& t, const IpsecTransfo
 }  // namespace
 
 Result<QmSelection> select_quick_mode(const SaPayload& sa, std::span<const policy::QmOffer> offers,
-                                      const QmContext& ctx) {
+                                      const QmContext& ctx, std::string_view allowed_by) {
   std::vector<std::string> peer, skipped;
   const auto& ps = sa.proposals;
   for (std::size_t i = 0; i < ps.size();) {
@@ -374,7 +375,8 @@ Result<QmSelection> select_quick_mode(const SaPayload& sa, std::span<const polic
   std::vector<std::string> ours;
   for (const auto& o : offers) ours.push_back(describe_offer(o));
   return no_proposal(peer, ours, skipped,
-                     fmt::format("mode {}{}", ctx.tunnel ? "tunnel" : "transport", ctx.udp_encap ? " (UDP-encapsulated)" : ""));
+                     fmt::format("mode {}{}", ctx.tunnel ? "tunnel" : "transport", ctx.udp_encap ? " (UDP-encapsulated)" : ""),
+                     allowed_by);
 }
 
 std::optional<IkeTransformSpec> ike_spec_for(const policy::MmOffer& o, IkeAuthMethod auth) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -31,8 +32,11 @@ struct MmSelection {
 };
 
 // Auth methods we accept, in our order (PSK = 1, RSA signatures = 3, GSS-API Kerberos = 65001).
+// `allowed_by` words our side of the failure sentence ("rule 'gw-out' allows only"); empty
+// keeps "we allow".
 Result<MmSelection> select_main_mode(const isakmp::SaPayload& sa, std::span<const policy::MmOffer> offers,
-                                     std::span<const isakmp::IkeAuthMethod> auth_methods);
+                                     std::span<const isakmp::IkeAuthMethod> auth_methods,
+                                     std::string_view allowed_by = {});
 
 struct QmContext {
   bool tunnel = true;       // the rule's tunnel endpoint is set
@@ -54,7 +58,7 @@ struct QmSelection {
 };
 
 Result<QmSelection> select_quick_mode(const isakmp::SaPayload& sa, std::span<const policy::QmOffer> offers,
-                                      const QmContext& ctx);
+                                      const QmContext& ctx, std::string_view allowed_by = {});
 
 // Our offers in the same words the failure messages use.
 std::string describe_offer(const policy::MmOffer& o);  // "3DES/SHA-1/group 2"

@@ -1,0 +1,174 @@
+// The IKEv1 engine of one host: every IKE SA and phase-2 SA it negotiated, fed with datagrams
+// and timer ticks, talking to the world only through the injected Transport, Clock, Rng,
+// DhFactory, Secrets and PolicyView (STYLE.md #10). Single-threaded: the caller serialises
+// receive(), run_timers() and the API calls.
+//
+// ikeview's loop:  receive() for each datagram on UDP 500/4500; run_timers() when
+// next_timer() is due; initiate() on an acquire or "ikeview initiate"; note_traffic() with
+// the data plane's byte counters (lifetimes in kilobytes); the Callbacks write SAs and the
+// event log to the store.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "ike/config.h"
+#include "ike/context.h"
+#include "ike/env.h"
+#include "ike/events.h"
+#include "ike/ike_sa.h"
+#include "ike/policy_view.h"
+#include "wire/isakmp_message.h"
+
+namespace ipseckit::ike {
+
+struct EngineEnv {
+  Transport& transport;
+  Clock& clock;
+  Rng& rng;
+  DhFactory& dh;
+  Secrets& secrets;
+  const PolicyView& policy;
+};
+
+// Counters for `ikeview` statistics and the tests (unauthenticated junk is counted here and
+// logged at a rate limit).
+struct EngineStats {
+  std::uint64_t received = 0;
+  std::uint64_t malformed = 0;         // undecodable datagrams
+  std::uint64_t unknown_sa = 0;        // cookies we do not know
+  std::uint64_t out_of_order = 0;      // a message the exchange does not expect now
+  std::uint64_t duplicates = 0;        // retransmissions answered from the cache (or ignored)
+  std::uint64_t replays = 0;           // message ids already used
+  std::uint64_t bad_hash = 0;          // protected messages whose HASH did not verify
+  std::uint64_t unauthenticated = 0;   // plaintext Informationals (logged, never acted upon)
+  std::uint64_t retransmits = 0;       // our own retransmissions
+  std::uint64_t phase1_up = 0, phase1_failed = 0;
+  std::uint64_t phase2_up = 0, phase2_failed = 0;
+};
+
+// A phase-2 SA as the engine keeps it.
+struct ChildSa {
+  Phase2Info info;
+  QmPolicy policy;  // what to repeat when rekeying
+  TimePoint soft = TimePoint::max(), hard = TimePoint::max();
+  std::uint64_t bytes = 0;
+  bool rekey_started = false;
+  bool replaced = false;
+};
+
+class Engine {
+ public:
+  Engine(EngineConfig cfg, EngineEnv env, Callbacks callbacks);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // One UDP datagram as received (on port 4500 with its non-ESP marker; 1-byte keepalives
+  // are accepted and ignored).
+  void receive(const Endpoint& local, const Endpoint& remote, ByteView datagram);
+
+  // Negotiates a phase-2 SA for `qm` with the peer, first running Main Mode when no usable
+  // IKE SA exists (or joining one in progress). Returns the IKE SA's id.
+  Result<std::uint64_t> initiate(const Endpoint& local, const Endpoint& remote, QmPolicy qm);
+  // Main Mode only.
+  Result<std::uint64_t> initiate_phase1(const Endpoint& local, const Endpoint& remote);
+
+  // Deletes with a Delete notification to the peer (RFC 2408 4.8; RFC 2409 5.7).
+  Status delete_phase2(std::uint64_t id, std::string_view reason = "deleted by request");
+  Status delete_phase1(std::uint64_t id, std::string_view reason = "deleted by request");
+
+  // The data plane's byte count of a phase-2 SA (both directions), for kilobyte lifetimes.
+  void note_traffic(std::uint64_t child_id, std::uint64_t total_bytes);
+
+  // Retransmissions, give-ups, half-open timeouts, rekeying and expiry due at clock.now().
+  void run_timers();
+  std::optional<TimePoint> next_timer() const;
+
+  // ---- inspection (ikeview sa, tests)
+  const EngineStats& stats() const { return m_stats; }
+  std::vector<const IkeSa*> ike_sas() const;
+  const IkeSa* ike_sa(std::uint64_t id) const;
+  const std::map<std::uint64_t, ChildSa>& child_sas() const { return m_children; }
+  std::size_t half_open() const;
+
+ private:
+  using CookiePair = std::pair<isakmp::Cookie, isakmp::Cookie>;
+
+  // engine.cpp
+  IkeSa* find(const isakmp::Cookie& ci, const isakmp::Cookie& cr);
+  IkeSa* usable_sa(const wire::IpAddr& peer);
+  IkeSa* connecting_initiator(const wire::IpAddr& peer);
+  IkeSa& create_sa(bool initiator, const Endpoint& local, const Endpoint& remote, const isakmp::Cookie& cky_i,
+                   MmPolicy policy);
+  void reindex(IkeSa& sa, const isakmp::Cookie& cky_r);
+  isakmp::Cookie new_cookie();
+  std::uint32_t new_spi();
+  std::uint32_t new_message_id(const IkeSa& sa);
+  bool holds_other_sa(const wire::IpAddr& peer, std::uint64_t except) const;
+  void start_quick_mode(IkeSa& sa, QmPolicy qm);
+  Phase1Info phase1_info(const IkeSa& sa) const;
+
+  // engine_send.cpp
+  // Builds and sends whatever the task has to send; returns the last datagram sent (the
+  // answer cached for duplicates of the peer's message).
+  Bytes run_output(IkeSa& sa, Task& task, std::uint32_t mid);
+  Result<Bytes> frame(IkeSa& sa, Task* task, const OutMessage& out);
+  void send_datagram(const IkeSa& sa, ByteView datagram);
+  void send_raw(const Endpoint& local, const Endpoint& remote, ByteView datagram);
+  void send_informational(IkeSa& sa, std::vector<isakmp::Payload> body, std::string_view what);
+  void send_plain_notify(const Endpoint& local, const Endpoint& remote, const isakmp::Cookie& ci,
+                         const isakmp::Cookie& cr, isakmp::NotifyType type);
+
+  // engine_receive.cpp
+  void dispatch(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
+  void respond_main_mode(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
+  void handle(IkeSa& sa, const isakmp::Message& m, ByteView raw);
+  void handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const Bytes& digest);
+  void drop(IkeSa* sa, std::string_view kind, std::string text);
+
+  // engine_outcome.cpp
+  void task_failed(IkeSa& sa, Task& task, std::uint32_t mid, const Step& s, bool peer_can_decrypt = true);
+  void task_done(IkeSa& sa, Task& task, std::uint32_t mid);
+  void phase1_established(IkeSa& sa);
+  void install_child(IkeSa& sa, Phase2Info info, const QmPolicy& policy);
+  void fail_sa(IkeSa& sa, std::string reason);
+  void remove_sa(std::uint64_t id);
+  // Erases finished tasks and doomed SAs; called when a public entry point unwinds.
+  void collect();
+
+  // engine_info.cpp
+  void handle_informational(IkeSa& sa, const isakmp::Message& m);
+  void peer_deleted(IkeSa& sa, const isakmp::DeletePayload& d);
+  void peer_notified(IkeSa& sa, const isakmp::NotifyPayload& n);
+  void initial_contact(IkeSa& sa);
+  void drop_child(std::uint64_t id, std::string_view reason, bool notify_peer);
+  void drop_ike_sa(IkeSa& sa, std::string_view reason, bool notify_peer);
+
+  // engine_timers.cpp
+  void retransmit(IkeSa& sa, TimePoint now);
+  void expire_sa(IkeSa& sa, TimePoint now);
+  void expire_children(TimePoint now);
+  void rekey_child(std::uint64_t id);
+
+  EngineConfig m_cfg;
+  EngineEnv m_env;
+  Callbacks m_cb;
+  EventLog m_log;
+  Context m_ctx;
+  EngineStats m_stats;
+  std::uint64_t m_next_id = 1;
+  std::map<std::uint64_t, std::unique_ptr<IkeSa>> m_sas;
+  std::map<CookiePair, std::uint64_t> m_by_cookies;
+  std::map<std::uint64_t, ChildSa> m_children;
+  std::set<std::uint32_t> m_spis;  // inbound SPIs in use
+  std::vector<std::uint64_t> m_doomed;  // SAs to erase once the current call unwinds
+};
+
+}  // namespace ipseckit::ike

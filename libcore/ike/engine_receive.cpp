@@ -1,0 +1,212 @@
+// Engine: the receive path. Shape first (decode), then which SA and exchange, then the
+// duplicate check, then the expected-next-message guard, decryption, the exchange's payload
+// rule table, and only then the task (which verifies HASH before acting).
+#include <fmt/format.h>
+
+#include "crypto/hash.h"
+#include "ike/engine.h"
+#include "ike/main_mode.h"
+#include "ike/quick_mode.h"
+
+namespace ipseckit::ike {
+
+using isakmp::ExchangeType;
+
+void Engine::drop(IkeSa* sa, std::string_view kind, std::string text) {
+  if (sa) sa->last_drop = text;
+  m_log.limited(kind, sa ? fmt::format("{}: {}", sa->label(), text) : std::move(text));
+}
+
+void Engine::receive(const Endpoint& local, const Endpoint& remote, ByteView datagram) {
+  ++m_stats.received;
+  ByteView d = datagram;
+  if (local.port == kNatTPort) {
+    if (d.size() == 1 && d[0] == 0xFF) return;  // RFC 3948 2.3 NAT-keepalive
+    // RFC 3948 2.2: IKE carries a 4-byte zero non-ESP marker; anything else is ESP.
+    if (d.size() < 4 || d[0] || d[1] || d[2] || d[3]) {
+      ++m_stats.malformed;
+      drop(nullptr, "non-ike", fmt::format("datagram from {} on port 4500 without the non-ESP marker dropped", remote.str()));
+      return;
+    }
+    d = d.subspan(4);
+  }
+  auto m = isakmp::decode_message(d);
+  if (!m) {
+    ++m_stats.malformed;
+    drop(nullptr, "malformed", fmt::format("malformed ISAKMP datagram from {} dropped: {}", remote.str(), m.error().message));
+    return;
+  }
+  dispatch(local, remote, *m, d);
+  collect();
+}
+
+void Engine::dispatch(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw) {
+  const auto& h = m.header;
+  IkeSa* sa = find(h.initiator_cookie, h.responder_cookie);
+  if (!sa && h.responder_cookie != isakmp::Cookie{}) {
+    // Main Mode message 2 names the responder cookie for the first time.
+    IkeSa* mine = find(h.initiator_cookie, isakmp::Cookie{});
+    if (mine && mine->initiator() && mine->state() == SaState::connecting && mine->remote().addr == remote.addr &&
+        mine->phase1 && mine->phase1->expected() == isakmp::MessageKind::main_mode_2) {
+      if (h.exchange == ExchangeType::main_mode) {
+        reindex(*mine, h.responder_cookie);
+        sa = mine;
+      } else if (h.exchange == ExchangeType::informational && !h.encrypted()) {
+        handle_informational(*mine, m);  // a refusal of message 1: logged, never acted upon
+        return;
+      }
+    }
+  }
+  if (!sa) {
+    if (h.responder_cookie == isakmp::Cookie{} && h.exchange == ExchangeType::main_mode && h.message_id == 0 &&
+        !h.encrypted()) {
+      respond_main_mode(local, remote, m, raw);
+      return;
+    }
+    ++m_stats.unknown_sa;
+    drop(nullptr, "unknown-sa",
+         fmt::format("{} message from {} for unknown cookies {}/{} dropped", h.exchange, remote.str(),
+                     to_hex(h.initiator_cookie), to_hex(h.responder_cookie)));
+    return;
+  }
+  if (sa->remote().addr != remote.addr) {
+    ++m_stats.unknown_sa;
+    drop(sa, "wrong-peer", fmt::format("message from {} for an SA with {} dropped", remote.str(), sa->remote().str()));
+    return;
+  }
+  handle(*sa, m, raw);
+}
+
+void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw) {
+  auto pol = m_env.policy.main_mode(local.addr, remote.addr);
+  if (!pol) {
+    drop(nullptr, "no-policy",
+         fmt::format("Main Mode from {} refused: no rule of the SPD (and no default response) covers this peer",
+                     remote.str()));
+    return;
+  }
+  IkeSa& sa = create_sa(false, local, remote, m.header.initiator_cookie, std::move(*pol));
+  reindex(sa, new_cookie());
+  // Retransmissions of message 1 still carry a zero responder cookie: find the SA by CKY-I.
+  m_by_cookies[{sa.cky_i(), isakmp::Cookie{}}] = sa.id();
+  sa.send_initial_contact = m_cfg.send_initial_contact && !holds_other_sa(remote.addr, sa.id());
+  sa.phase1 = make_main_mode_responder(sa, m_ctx);
+  handle(sa, m, raw);
+}
+
+void Engine::handle(IkeSa& sa, const isakmp::Message& m, ByteView raw) {
+  const auto& h = m.header;
+  Bytes digest = crypto::digest(crypto::HashAlg::sha1, raw);
+  // A retransmission of the peer's last message: answer from the cache, never reprocess.
+  if (IkeSa::Answered* a = sa.answered_for(h.message_id); a && a->digest == digest) {
+    ++m_stats.duplicates;
+    if (!a->response.empty() && a->answers < m_cfg.max_duplicate_answers) {
+      ++a->answers;
+      send_datagram(sa, a->response);
+      m_log.emit(log::Level::diag, sa.label(), "retransmitted message from the peer answered from the cache");
+    }
+    return;
+  }
+  if (sa.state() == SaState::failed || sa.state() == SaState::deleted) {
+    drop(&sa, "dead-sa", fmt::format("{} message for a {} SA dropped", h.exchange, name(sa.state())));
+    return;
+  }
+  switch (h.exchange) {
+    case ExchangeType::main_mode:
+      if (h.message_id != 0) {
+        drop(&sa, "bad-mid", "Main Mode message with a non-zero message id dropped");
+        return;
+      }
+      handle_task(sa, *sa.phase1, m, digest);
+      return;
+    case ExchangeType::quick_mode: {
+      if (!sa.usable()) {
+        ++m_stats.out_of_order;
+        drop(&sa, "out-of-order", "Quick Mode before phase 1 completed dropped");
+        return;
+      }
+      auto it = sa.quick.find(h.message_id);
+      if (it == sa.quick.end()) {
+        if (h.message_id == 0 || sa.message_id_used(h.message_id)) {
+          ++m_stats.replays;
+          drop(&sa, "replay", fmt::format("Quick Mode with used message id {:08x} dropped (replay)", h.message_id));
+          return;
+        }
+        it = sa.quick.emplace(h.message_id, make_quick_mode_responder(sa, m_ctx, h.message_id)).first;
+      }
+      handle_task(sa, *it->second, m, digest);
+      return;
+    }
+    case ExchangeType::informational:
+      handle_informational(sa, m);
+      return;
+    default:
+      drop(&sa, "exchange", fmt::format("{} exchange not supported; dropped", h.exchange));
+      return;
+  }
+}
+
+void Engine::handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const Bytes& digest) {
+  const auto& h = m.header;
+  const std::uint32_t mid = h.message_id;
+  const auto kind = task.expected();
+  if (!kind) {
+    ++m_stats.out_of_order;
+    drop(&sa, "out-of-order", fmt::format("{} message arrived while {} expects nothing; dropped", h.exchange, task.name()));
+    return;
+  }
+  const auto& rules = isakmp::rules_for(*kind);
+  std::vector<isakmp::Payload> decrypted;
+  const std::vector<isakmp::Payload>* payloads = &m.payloads;
+  crypto::IvChain* chain = nullptr;
+  if (h.encrypted()) {
+    Phase1Crypto* c = sa.crypto();
+    if (!c) {
+      ++m_stats.out_of_order;
+      drop(&sa, "out-of-order", fmt::format("encrypted message while {} expects {}; dropped", task.name(), rules.name));
+      return;
+    }
+    chain = task.iv_chain() ? task.iv_chain() : &c->keys().phase1_iv();
+    auto ps = c->decrypt(h.next_payload, m.ciphertext, chain->iv());
+    if (!ps) {
+      if (*kind == isakmp::MessageKind::main_mode_5 || *kind == isakmp::MessageKind::main_mode_6) {
+        // The first encrypted message of phase 1: keys that disagree are the usual cause.
+        task_failed(sa, task, mid,
+                    Step::fail(isakmp::NotifyType::authentication_failed,
+                               fmt::format("{} from {} does not decrypt to valid payloads ({}): the pre-shared keys "
+                                           "of the two sides probably differ",
+                                           rules.name, sa.remote().str(), ps.error().message)),
+                    false);
+        return;
+      }
+      ++m_stats.bad_hash;
+      drop(&sa, "undecryptable", fmt::format("{} does not decrypt ({}); dropped", rules.name, ps.error().message));
+      return;
+    }
+    decrypted = std::move(*ps);
+    payloads = &decrypted;
+  }
+  if (auto st = isakmp::validate(rules, h, *payloads); !st) {
+    // The expected message, but not shaped as the rule table requires. Unauthenticated
+    // senders could forge this, so the exchange goes on (the peer may retransmit).
+    ++m_stats.malformed;
+    drop(&sa, "rules", fmt::format("{} refused: {}", rules.name, st.error().message));
+    return;
+  }
+  const Step s = task.process(InMessage{h, *payloads});
+  if (s.failed()) {
+    if (s.notify == isakmp::NotifyType::invalid_hash_information) ++m_stats.bad_hash;
+    task_failed(sa, task, mid, s);
+    return;
+  }
+  if (chain) chain->advance(m.ciphertext);  // authenticated: commit the IV (RFC 2409 appendix B)
+  sa.pending.erase(mid);
+  sa.last_received = m_env.clock.now();
+  m_log.emit(log::Level::diag, sa.label(), fmt::format("processed {}", rules.name));
+  const bool done_now = s.kind == Step::Kind::done;
+  Bytes response = run_output(sa, task, mid);
+  sa.record_answer(mid, digest, std::move(response), m_cfg.remembered_message_ids + 1);
+  if (done_now) task_done(sa, task, mid);
+}
+
+}  // namespace ipseckit::ike

@@ -1,0 +1,96 @@
+// What the IKE engine needs from the world, injected (STYLE.md #10): the engine never opens
+// a socket, reads a clock, draws randomness or does Diffie-Hellman on its own, so two engines
+// run in one test process with a hand-driven clock, and a known-answer test can script every
+// "random" value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/secure_bytes.h"
+#include "crypto/dh.h"
+#include "ike/types.h"
+#include "policy/model.h"
+
+namespace ipseckit::ike {
+
+// Sends one UDP datagram. `datagram` is the UDP payload exactly as it goes on the wire (on
+// port 4500 the engine has already put the non-ESP marker in front, RFC 3948 2.2).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(const Endpoint& local, const Endpoint& remote, ByteView datagram) = 0;
+};
+
+// A monotonic clock.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+// Cookies, nonces, SPIs, IVs of our padding and DPD sequence numbers come from here.
+class Rng {
+ public:
+  virtual ~Rng() = default;
+  virtual void fill(std::span<std::uint8_t> out) = 0;
+  Bytes bytes(std::size_t n) {
+    Bytes b(n);
+    fill(b);
+    return b;
+  }
+};
+
+// One ephemeral Diffie-Hellman key (crypto::DhGroup in production).
+class KeyExchange {
+ public:
+  virtual ~KeyExchange() = default;
+  virtual crypto::DhGroupId group() const = 0;
+  virtual ByteView public_value() const = 0;
+  // Validates the peer's value (dh.h: cheap and correct), then g^xy.
+  virtual Result<SecureBytes> shared_secret(ByteView peer) const = 0;
+};
+
+class DhFactory {
+ public:
+  virtual ~DhFactory() = default;
+  virtual Result<std::unique_ptr<KeyExchange>> create(crypto::DhGroupId g) = 0;
+};
+
+// Pre-shared keys. The SPD keeps only a reference to each key (AuthMethod::psk_ref, a store
+// key under secret/); ikeview resolves it. nullopt = no key for this method and peer.
+class Secrets {
+ public:
+  virtual ~Secrets() = default;
+  virtual std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) = 0;
+};
+
+// ---------------------------------------------------------------- production implementations
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override;
+};
+
+class OsRng final : public Rng {
+ public:
+  void fill(std::span<std::uint8_t> out) override;
+};
+
+class OpenSslDh final : public DhFactory {
+ public:
+  Result<std::unique_ptr<KeyExchange>> create(crypto::DhGroupId g) override;
+};
+
+// Takes the key stored inline in the method (AuthMethod::psk), as policies built in memory
+// and tests carry it.
+class InlineSecrets final : public Secrets {
+ public:
+  std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) override;
+};
+
+}  // namespace ipseckit::ike

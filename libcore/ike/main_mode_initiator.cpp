@@ -1,0 +1,182 @@
+// Main Mode, initiator side (RFC 2409 5, 5.4).
+#include <fmt/format.h>
+
+#include "crypto/random.h"
+#include "ike/main_mode.h"
+#include "ike/phase1_common.h"
+#include "ike/proposal_select.h"
+
+namespace ipseckit::ike {
+namespace {
+
+using isakmp::MessageKind;
+using isakmp::NotifyType;
+using isakmp::PayloadType;
+
+class MainModeInitiator final : public Task {
+ public:
+  MainModeInitiator(IkeSa& sa, Context& ctx) : m_sa(sa), m_ctx(ctx) {}
+
+  std::string_view name() const override { return "Main Mode initiator"; }
+  void abort() override { m_step = StepId::failed; }
+  bool finished() const override { return m_step == StepId::done || m_step == StepId::failed; }
+  bool has_output() const override {
+    return m_step == StepId::send1 || m_step == StepId::send3 || m_step == StepId::send5;
+  }
+  std::optional<MessageKind> expected() const override {
+    switch (m_step) {
+      case StepId::wait2: return MessageKind::main_mode_2;
+      case StepId::wait4: return MessageKind::main_mode_4;
+      case StepId::wait6: return MessageKind::main_mode_6;
+      default: return std::nullopt;
+    }
+  }
+
+  Step build(OutMessage& out) override {
+    out.exchange = isakmp::ExchangeType::main_mode;
+    out.message_id = 0;
+    switch (m_step) {
+      case StepId::send1: return build1(out);
+      case StepId::send3: return build3(out);
+      case StepId::send5: return build5(out);
+      default: return fail(std::nullopt, "internal: Main Mode initiator asked to send out of turn");
+    }
+  }
+
+  Step process(const InMessage& in) override {
+    switch (m_step) {
+      case StepId::wait2: return process2(in);
+      case StepId::wait4: return process4(in);
+      case StepId::wait6: return process6(in);
+      default: return fail(std::nullopt, "internal: Main Mode initiator got a message out of turn");
+    }
+  }
+
+ private:
+  enum class StepId { send1, wait2, send3, wait4, send5, wait6, done, failed };
+
+  Step fail(std::optional<NotifyType> n, std::string why) {
+    m_step = StepId::failed;
+    return Step::fail(n, std::move(why));
+  }
+
+  Step build1(OutMessage& out) {
+    auto sa = make_phase1_offer(m_sa.policy());
+    if (!sa) return fail(std::nullopt, sa.error().message);
+    m_offer = std::move(*sa);
+    auto p = isakmp::make_payload(m_offer);
+    auto body = isakmp::encode_body(p);
+    if (!body) return fail(std::nullopt, body.error().message);
+    m_sa.results().sai_b = std::move(*body);
+    out.payloads.push_back(std::move(p));
+    out.what = "Main Mode message 1";
+    m_ctx.log.emit(log::Level::control, m_sa.label(),
+                   fmt::format("initiating Main Mode to {} (rule '{}'), offering {} transform{}", m_sa.remote().str(),
+                               m_sa.policy().rule, m_offer.proposals[0].transforms.size(),
+                               m_offer.proposals[0].transforms.size() == 1 ? "" : "s"));
+    m_step = StepId::wait2;
+    return Step::more();
+  }
+
+  Step process2(const InMessage& in) {
+    const auto* sa = find_body<isakmp::SaPayload>(in.payloads, PayloadType::sa);
+    // RFC 2409 5: the responder answers with exactly one proposal and one transform.
+    if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1)
+      return fail(NotifyType::bad_proposal_syntax, "the responder's SA must hold exactly one proposal with one transform");
+    const auto methods = ike_auth_methods(m_sa.policy());
+    auto sel = select_main_mode(*sa, m_sa.policy().offers, methods,
+                                fmt::format("rule '{}' offered only", m_sa.policy().rule));
+    if (!sel)
+      return fail(NotifyType::no_proposal_chosen,
+                  fmt::format("the responder chose a transform we did not offer: {}", sel.error().message));
+    const auto group = dh_for(*sel->attrs.group);
+    if (!group || !suite_for(sel->attrs))
+      return fail(NotifyType::no_proposal_chosen, fmt::format("cannot run {}", isakmp::describe(sel->attrs)));
+    record_choice(m_sa, sel->attrs, m_sa.policy().offers[sel->offer], m_ctx.cfg);
+    auto dh = m_ctx.dh.create(*group);
+    if (!dh) return fail(std::nullopt, fmt::format("Diffie-Hellman: {}", dh.error().message));
+    m_dh = std::move(*dh);
+    m_ctx.log.emit(log::Level::control, m_sa.label(),
+                   fmt::format("Main Mode message 2: responder chose {}", describe_phase1(sel->attrs)));
+    m_step = StepId::send3;
+    return Step::more();
+  }
+
+  Step build3(OutMessage& out) {
+    m_mat.g_xi.assign(m_dh->public_value().begin(), m_dh->public_value().end());
+    m_mat.ni_b = m_ctx.rng.bytes(kNonceSize);
+    out.payloads.push_back(isakmp::make_payload(isakmp::KePayload{m_mat.g_xi}));
+    out.payloads.push_back(isakmp::make_payload(isakmp::NoncePayload{m_mat.ni_b}));
+    out.what = "Main Mode message 3";
+    m_step = StepId::wait4;
+    return Step::more();
+  }
+
+  Step process4(const InMessage& in) {
+    const auto* ke = find_body<isakmp::KePayload>(in.payloads, PayloadType::ke);
+    const auto* nonce = find_body<isakmp::NoncePayload>(in.payloads, PayloadType::nonce);
+    if (!ke || !nonce) return fail(NotifyType::payload_malformed, "Main Mode message 4 lacks KE or NONCE");
+    m_mat.g_xr = ke->data;
+    m_mat.nr_b = nonce->data;
+    auto g_xy = m_dh->shared_secret(m_mat.g_xr);
+    if (!g_xy)
+      return fail(NotifyType::invalid_key_information,
+                  fmt::format("the responder's public value is unusable: {}", g_xy.error().message));
+    if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
+      return fail(NotifyType::authentication_failed, st.error().message);
+    m_dh.reset();
+    m_step = StepId::send5;
+    return Step::more();
+  }
+
+  Step build5(OutMessage& out) {
+    auto& r = m_sa.results();
+    r.local_id = local_identity(m_sa);
+    auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
+    if (!idb) return fail(std::nullopt, idb.error().message);
+    const Bytes hash_i = r.crypto->keys().hash_i(r.sai_b, *idb);
+    out.payloads.push_back(isakmp::make_payload(*r.local_id));
+    out.payloads.push_back(isakmp::make_payload(isakmp::HashPayload{hash_i}));
+    if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
+    out.encrypt = true;
+    out.what = "Main Mode message 5";
+    m_step = StepId::wait6;
+    return Step::more();
+  }
+
+  Step process6(const InMessage& in) {
+    auto& r = m_sa.results();
+    const isakmp::Payload* idp = nullptr;
+    for (const auto& p : in.payloads)
+      if (p.type == PayloadType::id) idp = &p;
+    const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
+    if (!idp || !hash)
+      return fail(NotifyType::authentication_failed, "Main Mode message 6 lacks ID or HASH (signatures are not supported yet)");
+    auto idb = isakmp::encode_body(*idp);
+    if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
+    // RFC 2409 5: HASH_R authenticates the responder; nothing in message 6 counts before it.
+    const Bytes expect = r.crypto->keys().hash_r(r.sai_b, *idb);
+    if (!crypto::equal_ct(expect, hash->data))
+      return fail(NotifyType::authentication_failed,
+                  "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) differ");
+    r.peer_id = *idp->as<isakmp::IdPayload>();
+    r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
+    m_step = StepId::done;
+    return Step::done();
+  }
+
+  IkeSa& m_sa;
+  Context& m_ctx;
+  StepId m_step = StepId::send1;
+  isakmp::SaPayload m_offer;
+  std::unique_ptr<KeyExchange> m_dh;
+  Phase1Material m_mat;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> make_main_mode_initiator(IkeSa& sa, Context& ctx) {
+  return std::make_unique<MainModeInitiator>(sa, ctx);
+}
+
+}  // namespace ipseckit::ike

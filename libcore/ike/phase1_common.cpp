@@ -1,0 +1,141 @@
+#include "ike/phase1_common.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "ike/proposal_select.h"
+
+namespace ipseckit::ike {
+
+using isakmp::IkeAuthMethod;
+
+std::vector<IkeAuthMethod> ike_auth_methods(const MmPolicy& p) {
+  std::vector<IkeAuthMethod> out;
+  auto add = [&](IkeAuthMethod m) {
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  };
+  for (const auto& m : p.auth) {
+    switch (m.kind) {
+      case policy::AuthKind::psk: add(IkeAuthMethod::psk); break;
+      case policy::AuthKind::cert: break;      // RSA signatures: not yet
+      case policy::AuthKind::kerberos: break;  // GSS-API: not implemented
+    }
+  }
+  return out;
+}
+
+Result<isakmp::SaPayload> make_phase1_offer(const MmPolicy& p) {
+  isakmp::Proposal prop;
+  prop.number = 1;
+  prop.protocol = isakmp::ProtocolId::isakmp;
+  const auto methods = ike_auth_methods(p);
+  for (const auto& offer : p.offers) {
+    for (const auto m : methods) {
+      const auto spec = ike_spec_for(offer, m);
+      if (!spec) continue;
+      if (prop.transforms.size() >= 255) break;
+      prop.transforms.push_back(
+          isakmp::make_ike_transform(static_cast<std::uint8_t>(prop.transforms.size() + 1), *spec));
+    }
+  }
+  if (prop.transforms.empty())
+    return Error::make("policy", fmt::format("rule '{}' has no main-mode offer we can send ({} offers, {} usable "
+                                             "authentication methods)",
+                                             p.rule, p.offers.size(), methods.size()));
+  isakmp::SaPayload sa;
+  sa.proposals.push_back(std::move(prop));
+  return sa;
+}
+
+isakmp::SaPayload make_phase1_answer(const isakmp::SaPayload& offered, std::size_t proposal, std::size_t transform) {
+  isakmp::SaPayload sa;
+  sa.doi = offered.doi;
+  sa.situation = offered.situation;
+  isakmp::Proposal p = offered.proposals[proposal];
+  isakmp::Transform t = p.transforms[transform];
+  p.transforms.clear();
+  p.transforms.push_back(std::move(t));
+  sa.proposals.push_back(std::move(p));
+  return sa;
+}
+
+isakmp::IdPayload local_identity(const IkeSa& sa) { return isakmp::IdPayload::address(sa.local().addr); }
+
+Result<SecureBytes> find_psk(const IkeSa& sa, Context& ctx) {
+  bool any_psk = false;
+  for (const auto& m : sa.policy().auth) {
+    if (m.kind != policy::AuthKind::psk) continue;
+    any_psk = true;
+    if (auto k = ctx.secrets.psk(m, sa.remote().addr); k && !k->empty()) return std::move(*k);
+  }
+  return Error::make("policy", any_psk ? fmt::format("no pre-shared key is available for peer {} (rule '{}')",
+                                                     sa.remote().addr.str(), sa.policy().rule)
+                                       : fmt::format("rule '{}' does not allow pre-shared key authentication",
+                                                     sa.policy().rule));
+}
+
+isakmp::Payload initial_contact(const IkeSa& sa) {
+  isakmp::NotifyPayload n;
+  n.protocol = isakmp::ProtocolId::isakmp;
+  n.type = isakmp::NotifyType::initial_contact;
+  n.spi.assign(sa.cky_i().begin(), sa.cky_i().end());
+  n.spi.insert(n.spi.end(), sa.cky_r().begin(), sa.cky_r().end());
+  return isakmp::make_payload(std::move(n));
+}
+
+bool has_notify(const std::vector<isakmp::Payload>& ps, isakmp::NotifyType t) {
+  for (const auto& p : ps)
+    if (const auto* n = p.as<isakmp::NotifyPayload>(); n && n->type == t) return true;
+  return false;
+}
+
+void record_choice(IkeSa& sa, const isakmp::IkeTransformAttrs& a, const policy::MmOffer& offer,
+                   const EngineConfig& cfg) {
+  auto& r = sa.results();
+  r.attrs = a;
+  std::uint64_t life = a.life_seconds.value_or(cfg.phase1_life_seconds);
+  if (offer.lifetime_seconds) life = std::min<std::uint64_t>(life, offer.lifetime_seconds);
+  r.life_seconds = std::max(life, cfg.min_life_seconds);
+  r.life_kilobytes = a.life_kilobytes.value_or(0);
+}
+
+std::string describe_phase1(const isakmp::IkeTransformAttrs& a) {
+  return fmt::format("{}, {}", isakmp::describe(a),
+                     a.auth ? isakmp::to_string(*a.auth) : std::string("no authentication method"));
+}
+
+}  // namespace ipseckit::ike
+
+namespace ipseckit::ike {
+
+Status derive_phase1_keys(IkeSa& sa, Context& ctx, const SecureBytes& g_xy, const Phase1Material& m) {
+  auto& r = sa.results();
+  if (!r.attrs) return Error::make("internal", "no phase-1 transform chosen");
+  const auto suite = suite_for(*r.attrs);
+  if (!suite) return Error::make("policy", fmt::format("cannot run {}", isakmp::describe(*r.attrs)));
+  crypto::Phase1Inputs in;
+  SecureBytes psk;
+  if (r.attrs->auth == IkeAuthMethod::psk) {
+    auto k = find_psk(sa, ctx);
+    if (!k) return std::move(k).error();
+    psk = std::move(*k);
+    in.auth = crypto::Ikev1Auth::psk;
+    in.psk = crypto::view(psk);
+  } else {
+    in.auth = crypto::Ikev1Auth::signature;
+  }
+  in.ni_b = m.ni_b;
+  in.nr_b = m.nr_b;
+  in.g_xi = m.g_xi;
+  in.g_xr = m.g_xr;
+  in.g_xy = crypto::view(g_xy);
+  in.cky_i = sa.cky_i();
+  in.cky_r = sa.cky_r();
+  auto c = Phase1Crypto::create(*suite, in);
+  if (!c) return std::move(c).error();
+  r.crypto.emplace(std::move(*c));
+  return {};
+}
+
+}  // namespace ipseckit::ike

@@ -1,0 +1,121 @@
+#include "ike/spd_policy_view.h"
+
+#include "policy/spd_classifier.h"
+
+namespace ipseckit::ike {
+
+using policy::kSpdNone;
+
+namespace {
+
+bool covers(const policy::SpdAddr& a, const wire::IpAddr& x) {
+  return a.prefix.addr.is_v6() == x.is_v6() && a.prefix.contains(x);
+}
+
+bool covers(const policy::SpdAddr& a, const wire::IpPrefix& p) {
+  return a.prefix.addr.is_v6() == p.addr.is_v6() && a.prefix.contains(p);
+}
+
+}  // namespace
+
+std::optional<MmPolicy> SpdPolicyView::main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const {
+  auto make = [&](std::uint32_t mm, std::uint32_t auth, std::string rule) -> std::optional<MmPolicy> {
+    if (mm >= m_spd.mm_policies.size() || auth >= m_spd.auth.size()) return std::nullopt;
+    MmPolicy p;
+    p.rule = std::move(rule);
+    p.offers = m_spd.mm_policies[mm].isakmp.offers;
+    p.auth = m_spd.auth[auth].methods;
+    return p;
+  };
+  for (const auto& f : m_spd.mm_specific) {
+    const bool fwd = covers(f.src, local) && covers(f.dst, peer);
+    const bool rev = covers(f.src, peer) && covers(f.dst, local);
+    if (!fwd && !rev) continue;
+    if (f.rule < m_spd.rules.size()) return make(f.mm_policy, f.auth, m_spd.rules[f.rule].rule);
+  }
+  if (m_spd.default_response)
+    return make(m_spd.default_response->mm_policy, m_spd.default_response->auth, "(default response)");
+  return std::nullopt;
+}
+
+std::optional<QmPolicy> SpdPolicyView::qm_from(const policy::SpdFilter& f) const {
+  if (f.qm_policy >= m_spd.qm_policies.size() || f.rule >= m_spd.rules.size()) return std::nullopt;
+  QmPolicy q;
+  q.rule = m_spd.rules[f.rule].rule;
+  q.offers = m_spd.qm_policies[f.qm_policy].offers;
+  q.tunnel = f.tunnel.has_value();
+  q.local = TrafficSelector{f.src.prefix, f.protocol, f.src_port};
+  q.remote = TrafficSelector{f.dst.prefix, f.protocol, f.dst_port};
+  return q;
+}
+
+std::optional<QmPolicy> SpdPolicyView::quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                                  const TrafficSelector& ours, const TrafficSelector& theirs) const {
+  if (ours.protocol != theirs.protocol) return std::nullopt;
+  for (const auto& f : m_spd.specific) {
+    if (f.action != policy::ActionType::negotiate) continue;
+    if (!covers(f.src, ours.prefix) || !covers(f.dst, theirs.prefix)) continue;
+    if (f.protocol != 0 && f.protocol != ours.protocol) continue;
+    if (f.src_port != 0 && f.src_port != ours.port) continue;
+    if (f.dst_port != 0 && f.dst_port != theirs.port) continue;
+    if (f.tunnel) {
+      if (!covers(*f.tunnel, peer) || f.tunnel->is_any()) continue;
+    } else if (ours.prefix != wire::IpPrefix::host(local) || theirs.prefix != wire::IpPrefix::host(peer)) {
+      continue;  // transport mode protects the two hosts' own traffic only
+    }
+    auto q = qm_from(f);
+    if (!q) continue;
+    q->local = ours;
+    q->remote = theirs;
+    return q;
+  }
+  if (m_spd.default_response && ours.prefix == wire::IpPrefix::host(local) &&
+      theirs.prefix == wire::IpPrefix::host(peer)) {
+    QmPolicy q;
+    q.rule = "(default response)";
+    q.offers = m_spd.default_response->offers;
+    q.local = ours;
+    q.remote = theirs;
+    return q;
+  }
+  return std::nullopt;
+}
+
+std::optional<SpdPolicyView::Initiation> SpdPolicyView::for_packet(const wire::FiveTuple& packet) const {
+  const std::uint32_t i = policy::lookup_linear(m_spd.specific, packet);
+  if (i == kSpdNone) return std::nullopt;
+  const auto& f = m_spd.specific[i];
+  if (f.action_for(true) != policy::ActionType::negotiate) return std::nullopt;
+  auto q = qm_from(f);
+  if (!q) return std::nullopt;
+  wire::IpAddr peer = packet.dst;
+  if (f.tunnel) {
+    if (!f.tunnel->prefix.is_host()) return std::nullopt;
+    peer = f.tunnel->prefix.addr;
+  } else {
+    // Transport mode: the two hosts themselves.
+    q->local = TrafficSelector{wire::IpPrefix::host(packet.src), f.protocol, f.src_port};
+    q->remote = TrafficSelector{wire::IpPrefix::host(packet.dst), f.protocol, f.dst_port};
+  }
+  return Initiation{peer, std::move(*q)};
+}
+
+std::optional<SpdPolicyView::Initiation> SpdPolicyView::for_rule(std::string_view rule, const wire::IpAddr& peer) const {
+  for (const auto& f : m_spd.specific) {
+    if (f.rule >= m_spd.rules.size() || m_spd.rules[f.rule].rule != rule) continue;
+    if (f.action != policy::ActionType::negotiate || f.direction != policy::SpdDirection::outbound) continue;
+    auto q = qm_from(f);
+    if (!q) continue;
+    if (f.tunnel) {
+      if (!covers(*f.tunnel, peer)) continue;
+      return Initiation{peer, std::move(*q)};
+    }
+    if (!covers(f.dst, peer) || !f.src.me) continue;
+    q->local.prefix = f.src.prefix;
+    q->remote.prefix = wire::IpPrefix::host(peer);
+    return Initiation{peer, std::move(*q)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace ipseckit::ike

@@ -1,0 +1,1 @@
+set(UNIT_DEPS ipseckit::ike)
