@@ -17,7 +17,7 @@ run_release() {
 
 run_sanitize() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIPSECKIT_SANITIZE=ON \
-    -DIPSECKIT_LIBFUZZER=ON -DIPSECKIT_BENCH=OFF \
+    -DIPSECKIT_LIBFUZZER=ON -DIPSECKIT_BENCH=OFF -DIPSECKIT_FUZZ_ITERATIONS=8000 \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
   cmake --build build-asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -29,7 +29,7 @@ run_sanitize() {
     corpus=$(mktemp -d)
     cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
     echo "libFuzzer: $t"
-    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-20}" -max_len=4096 -print_final_stats=0 "$corpus" \
+    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-12}" -max_len=4096 -print_final_stats=0 "$corpus" \
       >"$corpus.log" 2>&1 || { tail -50 "$corpus.log"; rm -rf "$corpus" "$corpus.log"; exit 1; }
     rm -rf "$corpus" "$corpus.log"
   done
