@@ -38,6 +38,28 @@ struct EngineConfig {
   bool send_initial_contact = true;
   // Unauthenticated junk is logged at most this often per kind (the rest is counted).
   Millis log_rate_limit{1000};
+  // Half-open responder Main Modes (no message 5 yet), overall and per source address. When
+  // the table is full, a new message 1 evicts a random entry that has not yet returned our
+  // cookie in message 3 (so spoofed sources only displace each other); entries whose peer
+  // proved it receives our packets are never evicted, and beyond them message 1 is refused.
+  std::size_t max_half_open = 1024;
+  std::size_t max_half_open_per_peer = 16;
+  // NAT traversal (RFC 3947 and the draft-02 code points): announced in message 1/2; the
+  // side behind a NAT sends a keepalive this often (RFC 3948 4; strongSwan: 20 s).
+  bool nat_traversal = true;
+  Millis nat_keepalive{20000};
+  // Dead Peer Detection (RFC 3706): announced in message 1/2. When the peer has been silent
+  // for dpd_delay and traffic is due, we send R-U-THERE, retry every dpd_retry, and declare
+  // the peer dead after dpd_tries unanswered (strongSwan: 30 s delay, 5 retransmissions).
+  bool dpd = true;
+  Millis dpd_delay{30000};
+  Millis dpd_retry{5000};
+  unsigned dpd_tries = 5;
+  // IKE fragmentation as strongSwan and Windows do it (FRAGMENTATION vendor ID): announced in
+  // message 1/2; with a peer that announced it too, messages whose IP datagram would exceed
+  // fragment_size bytes are sent as fragments (strongSwan: charon.fragment_size = 1280).
+  bool fragmentation = true;
+  std::size_t fragment_size = 1280;
 };
 
 }  // namespace ipseckit::ike

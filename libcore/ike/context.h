@@ -48,6 +48,7 @@ struct Context {
   EventLog& log;
   // A fresh inbound SPI (>= 256, RFC 2406 2.1), unique among this engine's SAs.
   std::function<std::uint32_t()> new_spi;
+  Credentials* credentials = nullptr;
 };
 
 }  // namespace ipseckit::ike

@@ -16,7 +16,8 @@ Engine::Engine(EngineConfig cfg, EngineEnv env, Callbacks callbacks)
       m_env(env),
       m_cb(std::move(callbacks)),
       m_log(m_cb, m_env.clock, m_cfg.log_rate_limit),
-      m_ctx{m_cfg, m_env.rng, m_env.dh, m_env.secrets, m_env.policy, m_env.clock, m_log, [this] { return new_spi(); }} {}
+      m_ctx{m_cfg, m_env.rng, m_env.dh, m_env.secrets, m_env.policy, m_env.clock, m_log, [this] { return new_spi(); }, m_env.credentials},
+      m_cookie_secret(m_env.rng.bytes(32)) {}
 
 Engine::~Engine() = default;
 
@@ -172,6 +173,8 @@ Phase1Info Engine::phase1_info(const IkeSa& sa) const {
   if (r.peer_id) i.peer_id = r.peer_id->str();
   i.life_seconds = r.life_seconds;
   i.life_kilobytes = r.life_kilobytes;
+  i.nat_local = sa.nat_local;
+  i.nat_remote = sa.nat_remote;
   if (r.crypto) i.encryption_key = r.crypto->keys().encryption_key().clone();
   return i;
 }

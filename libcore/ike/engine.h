@@ -7,6 +7,12 @@
 // next_timer() is due; initiate() on an acquire or "ikeview initiate"; note_traffic() with
 // the data plane's byte counters (lifetimes in kilobytes); the Callbacks write SAs and the
 // event log to the store.
+//
+// Besides Main Mode and Quick Mode: Informational (Delete, INITIAL-CONTACT, error notifies;
+// engine_info.cpp), half-open limits with stateless responder cookies (engine_limits.cpp),
+// NAT-T (nat_t.h, engine_natt.cpp), DPD (engine_dpd.cpp), lifetimes (engine_timers.cpp),
+// RSA signatures with X.509 (phase1_cert.h, x509.h; needs EngineEnv::credentials) and IKE
+// fragmentation (engine_send.cpp, engine_receive.cpp). Settings and defaults: config.h.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +41,7 @@ struct EngineEnv {
   DhFactory& dh;
   Secrets& secrets;
   const PolicyView& policy;
+  Credentials* credentials = nullptr;  // certificates (RSA signatures); nullptr = none
 };
 
 // Counters for `ikeview` statistics and the tests (unauthenticated junk is counted here and
@@ -51,6 +58,11 @@ struct EngineStats {
   std::uint64_t retransmits = 0;       // our own retransmissions
   std::uint64_t phase1_up = 0, phase1_failed = 0;
   std::uint64_t phase2_up = 0, phase2_failed = 0;
+  std::uint64_t half_open_refused = 0;  // message 1 refused: per-peer or overall limit
+  std::uint64_t half_open_evicted = 0;  // unverified half-open SAs evicted for a newer message 1
+  std::uint64_t stale_cookies = 0;      // message 3 with our (valid) cookie for an evicted SA
+  std::uint64_t dpd_dead = 0;           // peers declared dead by DPD (RFC 3706)
+  std::uint64_t fragments_sent = 0, fragments_received = 0;
 };
 
 // A phase-2 SA as the engine keeps it.
@@ -120,7 +132,8 @@ class Engine {
   // answer cached for duplicates of the peer's message).
   Bytes run_output(IkeSa& sa, Task& task, std::uint32_t mid);
   Result<Bytes> frame(IkeSa& sa, Task* task, const OutMessage& out);
-  void send_datagram(const IkeSa& sa, ByteView datagram);
+  // Fragments (when the peer announced FRAGMENTATION and the message is too large).
+  void send_datagram(IkeSa& sa, ByteView datagram);
   void send_raw(const Endpoint& local, const Endpoint& remote, ByteView datagram);
   void send_informational(IkeSa& sa, std::vector<isakmp::Payload> body, std::string_view what);
   void send_plain_notify(const Endpoint& local, const Endpoint& remote, const isakmp::Cookie& ci,
@@ -128,10 +141,21 @@ class Engine {
 
   // engine_receive.cpp
   void dispatch(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
+  void reassemble(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m);
   void respond_main_mode(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
   void handle(IkeSa& sa, const isakmp::Message& m, ByteView raw);
   void handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const Bytes& digest);
   void drop(IkeSa* sa, std::string_view kind, std::string text);
+
+  // engine_limits.cpp
+  // RFC 2408 2.5.3: CKY-R = prf(secret, remote address | port | CKY-I), so a message 3 names
+  // a cookie we can check without state.
+  isakmp::Cookie responder_cookie(const Endpoint& remote, const isakmp::Cookie& cky_i) const;
+  // Makes room for one more half-open responder SA from `remote` (evicting if needed); false
+  // (and logged) when message 1 must be refused.
+  bool admit_half_open(const Endpoint& remote);
+  // A message for unknown cookies whose CKY-R is ours: logs why (the SA was evicted).
+  bool explain_stale_cookie(const Endpoint& remote, const isakmp::Header& h);
 
   // engine_outcome.cpp
   void task_failed(IkeSa& sa, Task& task, std::uint32_t mid, const Step& s, bool peer_can_decrypt = true);
@@ -151,6 +175,16 @@ class Engine {
   void drop_child(std::uint64_t id, std::string_view reason, bool notify_peer);
   void drop_ike_sa(IkeSa& sa, std::string_view reason, bool notify_peer);
 
+  // engine_natt.cpp
+  // After an authenticated message on port 4500: the SA follows the address and port it came
+  // from (RFC 3947 4: the NAT may have mapped the float to a new port).
+  void follow_peer(IkeSa& sa);
+  void send_keepalives(IkeSa& sa, TimePoint now);
+
+  // engine_dpd.cpp
+  void dpd_check(IkeSa& sa, TimePoint now);
+  void dpd_notified(IkeSa& sa, const isakmp::NotifyPayload& n);
+
   // engine_timers.cpp
   void retransmit(IkeSa& sa, TimePoint now);
   void expire_sa(IkeSa& sa, TimePoint now);
@@ -169,6 +203,9 @@ class Engine {
   std::map<std::uint64_t, ChildSa> m_children;
   std::set<std::uint32_t> m_spis;  // inbound SPIs in use
   std::vector<std::uint64_t> m_doomed;  // SAs to erase once the current call unwinds
+  SecureBytes m_cookie_secret;          // responder cookies (engine_limits.cpp)
+  std::set<std::uint64_t> m_half_open;  // responder SAs created by message 1, pruned lazily
+  Endpoint m_rx_local, m_rx_remote;     // where the datagram being handled arrived / came from
 };
 
 }  // namespace ipseckit::ike

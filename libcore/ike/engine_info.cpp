@@ -1,6 +1,8 @@
 // Engine: Informational exchanges (RFC 2409 5.7, RFC 2408 4.8) and deletes. A protected
 // Informational is acted upon only after its HASH(1) verified; plaintext ones are logged and
 // dropped (CVE-2019-10155).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "crypto/random.h"
@@ -62,6 +64,7 @@ void Engine::handle_informational(IkeSa& sa, const isakmp::Message& m) {
   }
   sa.remember_message_id(h.message_id, m_cfg.remembered_message_ids);
   sa.last_received = m_env.clock.now();
+  follow_peer(sa);
   for (const auto& p : *ps) {
     if (const auto* d = p.as<isakmp::DeletePayload>()) peer_deleted(sa, *d);
     if (const auto* n = p.as<isakmp::NotifyPayload>()) peer_notified(sa, *n);
@@ -101,8 +104,29 @@ void Engine::peer_deleted(IkeSa& sa, const isakmp::DeletePayload& d) {
 }
 
 void Engine::peer_notified(IkeSa& sa, const isakmp::NotifyPayload& n) {
+  if (n.type == NotifyType::dpd_r_u_there || n.type == NotifyType::dpd_r_u_there_ack) {
+    dpd_notified(sa, n);
+    return;
+  }
   if (n.type == NotifyType::initial_contact) {
     initial_contact(sa);
+    return;
+  }
+  if (isakmp::is_error(n.type) && n.protocol == ProtocolId::isakmp && n.spi.size() == 16 &&
+      std::equal(sa.cky_i().begin(), sa.cky_i().end(), n.spi.begin()) &&
+      std::equal(sa.cky_r().begin(), sa.cky_r().end(), n.spi.begin() + 8)) {
+    // An authenticated error about this IKE SA itself: the peer refused our message 5/6
+    // (our certificate, our ID). The SA is of no use to either side.
+    const std::string why = fmt::format("the peer refused phase 1 with {}", n.type);
+    m_log.emit(log::Level::audit, sa.label(), why);
+    if (sa.state() == SaState::connecting) {
+      if (sa.phase1) sa.phase1->abort();
+      sa.pending.erase(0);
+      ++m_stats.phase1_failed;
+      fail_sa(sa, why);
+    } else {
+      drop_ike_sa(sa, why, false);
+    }
     return;
   }
   if (isakmp::is_error(n.type)) {

@@ -85,6 +85,10 @@ void Engine::phase1_established(IkeSa& sa) {
   const auto life = std::chrono::seconds(static_cast<std::int64_t>(r.life_seconds));
   sa.hard_expiry = now + life;
   sa.soft_expiry = now + std::chrono::duration_cast<Millis>(life * m_cfg.rekey_fraction);
+  sa.last_received = now;
+  if (sa.nat_local && sa.local().port == kNatTPort && m_cfg.nat_keepalive.count() > 0)
+    sa.next_keepalive = now + m_cfg.nat_keepalive;
+  if (sa.peer_dpd && m_cfg.dpd_delay.count() > 0) sa.dpd_next = now + m_cfg.dpd_delay;
   if (m_cb.phase1_up) m_cb.phase1_up(phase1_info(sa));
   if (sa.replaces) {
     if (auto it = m_sas.find(sa.replaces); it != m_sas.end() && it->second->state() == SaState::established)
@@ -134,6 +138,7 @@ void Engine::remove_sa(std::uint64_t id) {
       for (const auto spi : t->spis()) m_spis.erase(spi);
   for (auto k = m_by_cookies.begin(); k != m_by_cookies.end();)
     k = k->second == id ? m_by_cookies.erase(k) : std::next(k);
+  m_half_open.erase(id);
   m_sas.erase(it);
 }
 

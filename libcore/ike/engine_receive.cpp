@@ -19,6 +19,8 @@ void Engine::drop(IkeSa* sa, std::string_view kind, std::string text) {
 
 void Engine::receive(const Endpoint& local, const Endpoint& remote, ByteView datagram) {
   ++m_stats.received;
+  m_rx_local = local;
+  m_rx_remote = remote;
   ByteView d = datagram;
   if (local.port == kNatTPort) {
     if (d.size() == 1 && d[0] == 0xFF) return;  // RFC 3948 2.3 NAT-keepalive
@@ -40,8 +42,46 @@ void Engine::receive(const Endpoint& local, const Endpoint& remote, ByteView dat
   collect();
 }
 
+void Engine::reassemble(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m) {
+  const auto& h = m.header;
+  // Fragments are accepted only for an IKE SA that exists with this peer and announced
+  // FRAGMENTATION: an unauthenticated sender cannot make us buffer anything else.
+  IkeSa* sa = find(h.initiator_cookie, h.responder_cookie);
+  if (!sa || sa->remote().addr != remote.addr || !sa->peer_fragmentation) {
+    ++m_stats.unknown_sa;
+    drop(sa, "fragment", fmt::format("IKE fragment from {} for no SA that negotiated fragmentation dropped", remote.str()));
+    return;
+  }
+  if (auto st = isakmp::validate(isakmp::rules_for(isakmp::MessageKind::fragment), h, m.payloads); !st) {
+    ++m_stats.malformed;
+    drop(sa, "fragment", fmt::format("IKE fragment refused: {}", st.error().message));
+    return;
+  }
+  ++m_stats.fragments_received;
+  auto whole = sa->reassembly.add(*m.payloads.front().as<isakmp::FragmentPayload>(), m_env.clock.now());
+  if (!whole) {
+    ++m_stats.malformed;
+    drop(sa, "fragment", fmt::format("IKE fragment refused: {}", whole.error().message));
+    return;
+  }
+  if (!*whole) return;
+  const Bytes msg = std::move(**whole);
+  auto inner = isakmp::decode_message(msg);
+  if (!inner || inner->header.next_payload == isakmp::PayloadType::fragment) {
+    ++m_stats.malformed;
+    drop(sa, "fragment", "reassembled IKE fragments do not form a valid message; dropped");
+    return;
+  }
+  m_log.emit(log::Level::diag, sa->label(), fmt::format("reassembled a {}-byte message from fragments", msg.size()));
+  dispatch(local, remote, *inner, msg);
+}
+
 void Engine::dispatch(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw) {
   const auto& h = m.header;
+  if (h.next_payload == isakmp::PayloadType::fragment && !h.encrypted()) {
+    reassemble(local, remote, m);
+    return;
+  }
   IkeSa* sa = find(h.initiator_cookie, h.responder_cookie);
   if (!sa && h.responder_cookie != isakmp::Cookie{}) {
     // Main Mode message 2 names the responder cookie for the first time.
@@ -64,6 +104,7 @@ void Engine::dispatch(const Endpoint& local, const Endpoint& remote, const isakm
       return;
     }
     ++m_stats.unknown_sa;
+    if (explain_stale_cookie(remote, h)) return;
     drop(nullptr, "unknown-sa",
          fmt::format("{} message from {} for unknown cookies {}/{} dropped", h.exchange, remote.str(),
                      to_hex(h.initiator_cookie), to_hex(h.responder_cookie)));
@@ -85,8 +126,10 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
                      remote.str()));
     return;
   }
+  if (!admit_half_open(remote)) return;
   IkeSa& sa = create_sa(false, local, remote, m.header.initiator_cookie, std::move(*pol));
-  reindex(sa, new_cookie());
+  m_half_open.insert(sa.id());
+  reindex(sa, responder_cookie(remote, sa.cky_i()));
   // Retransmissions of message 1 still carry a zero responder cookie: find the SA by CKY-I.
   m_by_cookies[{sa.cky_i(), isakmp::Cookie{}}] = sa.id();
   sa.send_initial_contact = m_cfg.send_initial_contact && !holds_other_sa(remote.addr, sa.id());
@@ -195,11 +238,14 @@ void Engine::handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const 
   }
   const Step s = task.process(InMessage{h, *payloads});
   if (s.failed()) {
+    // It decrypted: the peer's IV chain includes it, so our error notify must follow it too.
+    if (chain) chain->advance(m.ciphertext);
     if (s.notify == isakmp::NotifyType::invalid_hash_information) ++m_stats.bad_hash;
     task_failed(sa, task, mid, s);
     return;
   }
   if (chain) chain->advance(m.ciphertext);  // authenticated: commit the IV (RFC 2409 appendix B)
+  if (h.encrypted()) follow_peer(sa);
   sa.pending.erase(mid);
   sa.last_received = m_env.clock.now();
   m_log.emit(log::Level::diag, sa.label(), fmt::format("processed {}", rules.name));

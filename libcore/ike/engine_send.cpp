@@ -35,7 +35,22 @@ void Engine::send_raw(const Endpoint& local, const Endpoint& remote, ByteView da
   m_env.transport.send(local, remote, datagram);
 }
 
-void Engine::send_datagram(const IkeSa& sa, ByteView datagram) { send_raw(sa.local(), sa.remote(), datagram); }
+void Engine::send_datagram(IkeSa& sa, ByteView datagram) {
+  const std::size_t overhead = std::size_t{sa.remote().addr.is_v4() ? 28u : 48u} + (sa.local().port == kNatTPort ? 4u : 0u);
+  if (sa.peer_fragmentation && m_cfg.fragment_size > overhead && datagram.size() + overhead > m_cfg.fragment_size) {
+    // strongSwan/Windows style: the whole message cut into FRAGMENT payloads, each in an
+    // ISAKMP message of its own; a retransmission sends every fragment again.
+    auto frags = isakmp::fragment_message(datagram, ++sa.fragment_id, m_cfg.fragment_size - overhead);
+    if (frags) {
+      for (const auto& f : *frags) send_raw(sa.local(), sa.remote(), f);
+      m_stats.fragments_sent += frags->size();
+      return;
+    }
+    m_log.emit(log::Level::audit, sa.label(), fmt::format("cannot fragment a {}-byte message ({}); sent whole",
+                                                          datagram.size(), frags.error().message));
+  }
+  send_raw(sa.local(), sa.remote(), datagram);
+}
 
 Bytes Engine::run_output(IkeSa& sa, Task& task, std::uint32_t mid) {
   Bytes last;
@@ -70,7 +85,8 @@ Bytes Engine::run_output(IkeSa& sa, Task& task, std::uint32_t mid) {
 
 void Engine::send_informational(IkeSa& sa, std::vector<isakmp::Payload> body, std::string_view what) {
   Phase1Crypto* c = sa.crypto();
-  if (!c || !sa.usable()) return;
+  // Phase-1 errors (a refused message 5/6) travel protected as soon as keys exist.
+  if (!c || !(sa.usable() || sa.state() == SaState::connecting)) return;
   const std::uint32_t mid = new_message_id(sa);
   sa.remember_message_id(mid, m_cfg.remembered_message_ids);
   std::vector<isakmp::Payload> ps;

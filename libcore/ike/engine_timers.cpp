@@ -119,6 +119,9 @@ void Engine::run_timers() {
     retransmit(sa, now);
     if (sa.state() == SaState::failed || sa.state() == SaState::deleted) continue;
     expire_sa(sa, now);
+    if (!sa.usable()) continue;
+    send_keepalives(sa, now);
+    dpd_check(sa, now);
   }
   expire_children(now);
   collect();
@@ -133,6 +136,8 @@ std::optional<TimePoint> Engine::next_timer() const {
     for (const auto& [mid, p] : sa->pending) take(p.next);
     if (sa->state() == SaState::connecting && !sa->initiator()) take(sa->created() + m_cfg.half_open_timeout);
     if (sa->usable()) {
+      take(sa->next_keepalive);
+      take(sa->dpd_next);
       take(sa->hard_expiry);
       if (sa->initiator() && !sa->rekey_started && sa->state() == SaState::established) take(sa->soft_expiry);
     }

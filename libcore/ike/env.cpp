@@ -1,6 +1,7 @@
 #include "ike/env.h"
 
 #include "crypto/random.h"
+#include "ike/x509.h"
 
 namespace ipseckit::ike {
 namespace {
@@ -31,6 +32,24 @@ Result<std::unique_ptr<KeyExchange>> OpenSslDh::create(crypto::DhGroupId g) {
 std::optional<SecureBytes> InlineSecrets::psk(const policy::AuthMethod& method, const wire::IpAddr&) {
   if (method.kind != policy::AuthKind::psk || method.psk.empty()) return std::nullopt;
   return SecureBytes(method.psk);
+}
+
+std::optional<LocalCredential> StaticCredentials::local(const policy::AuthMethod& method) {
+  if (method.kind != policy::AuthKind::cert || !mine) return std::nullopt;
+  return LocalCredential{mine->chain, mine->key.clone()};
+}
+
+std::vector<Bytes> StaticCredentials::trust_anchors(const policy::AuthMethod& method) {
+  std::vector<Bytes> out;
+  if (method.kind != policy::AuthKind::cert) return out;
+  for (const auto& a : anchors) {
+    if (method.ca.empty()) {
+      out.push_back(a);
+      continue;
+    }
+    if (auto s = x509::subject(a); s && x509::dn_equal(*s, method.ca)) out.push_back(a);
+  }
+  return out;
 }
 
 }  // namespace ipseckit::ike

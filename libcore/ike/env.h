@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -69,6 +70,22 @@ class Secrets {
   virtual std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) = 0;
 };
 
+// Certificates for RSA-signature authentication (RFC 2409 5.1). Certificates are DER; the
+// private key is DER PKCS#8 (x509.h converts from PEM).
+struct LocalCredential {
+  std::vector<Bytes> chain;  // our certificate first, then intermediates to send with it
+  SecureBytes key;
+};
+class Credentials {
+ public:
+  virtual ~Credentials() = default;
+  // Our certificate and key for a cert method of a rule; nullopt = none configured.
+  virtual std::optional<LocalCredential> local(const policy::AuthMethod& method) = 0;
+  // The trust anchors for a cert method: the CA certificates whose subject is the method's
+  // CA DN (policy CERT:"CA DN"), or every anchor when the method names none.
+  virtual std::vector<Bytes> trust_anchors(const policy::AuthMethod& method) = 0;
+};
+
 // ---------------------------------------------------------------- production implementations
 
 class SystemClock final : public Clock {
@@ -91,6 +108,16 @@ class OpenSslDh final : public DhFactory {
 class InlineSecrets final : public Secrets {
  public:
   std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) override;
+};
+
+// One local certificate chain and key for every cert method, and a list of CA
+// certificates filtered by each method's CA DN (x509::dn_equal).
+class StaticCredentials final : public Credentials {
+ public:
+  std::optional<LocalCredential> mine;
+  std::vector<Bytes> anchors;
+  std::optional<LocalCredential> local(const policy::AuthMethod& method) override;
+  std::vector<Bytes> trust_anchors(const policy::AuthMethod& method) override;
 };
 
 }  // namespace ipseckit::ike

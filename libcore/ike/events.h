@@ -64,6 +64,9 @@ struct Phase2Info {
   std::uint64_t life_seconds = 0;
   std::uint64_t life_kilobytes = 0;  // 0 = none
   std::vector<ChildProto> protos;
+  // RFC 3947 5.2: the peer's original address from its NAT-OA payload (transport mode
+  // through a NAT; the data plane needs it for the TCP/UDP checksum fix-up, RFC 3948 3.1.2).
+  std::optional<wire::IpAddr> nat_oa_peer;
   std::string describe() const;  // "ESP AES-128/SHA-1 tunnel, SPIs c0ffee01 in / 0ae6a6f6 out"
 };
 
@@ -79,6 +82,9 @@ struct Callbacks {
   std::function<void(const Phase2Info&)> phase2_up;
   std::function<void(const Phase2Info&, std::string_view reason)> phase2_down;
   std::function<void(const LogEvent&)> event;  // besides log::write(Subsys::ike, ...)
+  // A phase-2 SA's endpoints changed (NAT-T: the peer's NAT mapped it to a new address or
+  // port, RFC 3947 4); the data plane must send ESP-in-UDP to the new info.remote.
+  std::function<void(const Phase2Info&)> phase2_moved;
 };
 
 }  // namespace ipseckit::ike

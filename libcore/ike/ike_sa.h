@@ -23,11 +23,14 @@ namespace ipseckit::ike {
 class QuickModeTask;
 }
 #include "ike/types.h"
+#include "wire/isakmp_fragment.h"
 #include "wire/isakmp_header.h"
 #include "wire/isakmp_id.h"
 #include "wire/isakmp_transform.h"
 
 namespace ipseckit::ike {
+
+enum class NatTVariant : std::uint8_t { none, rfc3947, draft };
 
 enum class SaState : std::uint8_t {
   connecting,   // phase 1 in progress
@@ -130,6 +133,27 @@ class IkeSa {
   std::map<std::uint32_t, std::uint64_t> rekeys;
   // The SA this one replaces (rekey), 0 if none.
   std::uint64_t replaces = 0;
+
+  // ---- NAT traversal (RFC 3947, draft-ietf-ipsec-nat-t-ike-02/03), from the vendor IDs of
+  // messages 1/2 and the NAT-D payloads of messages 3/4.
+  NatTVariant nat_t = NatTVariant::none;
+  bool nat_local = false;   // we are behind a NAT (our NAT-D hash did not match)
+  bool nat_remote = false;  // the peer is behind a NAT
+  bool nat_detected() const { return nat_local || nat_remote; }
+  TimePoint next_keepalive = TimePoint::max();  // RFC 3948 4: sent by the side behind the NAT
+
+  // ---- Dead Peer Detection (RFC 3706): the peer announced the DPD vendor ID.
+  bool peer_dpd = false;
+  std::uint32_t dpd_seq = 0;        // our last R-U-THERE sequence number
+  std::uint32_t dpd_peer_seq = 0;   // the peer's last R-U-THERE we answered (0 = none yet)
+  bool dpd_outstanding = false;     // an R-U-THERE waits for its ACK
+  unsigned dpd_tries = 0;           // R-U-THEREs sent without an ACK
+  TimePoint dpd_next = TimePoint::max();  // next check (idle probe or retry)
+
+  // ---- IKE fragmentation (strongSwan/Windows): the peer announced the vendor ID.
+  bool peer_fragmentation = false;
+  std::uint16_t fragment_id = 0;  // of the last message we sent in fragments
+  isakmp::FragmentReassembler reassembly;
 
  private:
   std::uint64_t m_id;

@@ -3,6 +3,8 @@
 
 #include "crypto/random.h"
 #include "ike/main_mode.h"
+#include "ike/nat_t.h"
+#include "ike/phase1_cert.h"
 #include "ike/phase1_common.h"
 #include "ike/proposal_select.h"
 
@@ -61,7 +63,7 @@ class MainModeInitiator final : public Task {
   }
 
   Step build1(OutMessage& out) {
-    auto sa = make_phase1_offer(m_sa.policy());
+    auto sa = make_phase1_offer(usable_methods(m_sa.policy(), m_ctx));
     if (!sa) return fail(std::nullopt, sa.error().message);
     m_offer = std::move(*sa);
     auto p = isakmp::make_payload(m_offer);
@@ -69,6 +71,7 @@ class MainModeInitiator final : public Task {
     if (!body) return fail(std::nullopt, body.error().message);
     m_sa.results().sai_b = std::move(*body);
     out.payloads.push_back(std::move(p));
+    for (auto& v : vendor_ids_mm1(m_ctx.cfg)) out.payloads.push_back(std::move(v));
     out.what = "Main Mode message 1";
     m_ctx.log.emit(log::Level::control, m_sa.label(),
                    fmt::format("initiating Main Mode to {} (rule '{}'), offering {} transform{}", m_sa.remote().str(),
@@ -83,7 +86,7 @@ class MainModeInitiator final : public Task {
     // RFC 2409 5: the responder answers with exactly one proposal and one transform.
     if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1)
       return fail(NotifyType::bad_proposal_syntax, "the responder's SA must hold exactly one proposal with one transform");
-    const auto methods = ike_auth_methods(m_sa.policy());
+    const auto methods = ike_auth_methods(usable_methods(m_sa.policy(), m_ctx));
     auto sel = select_main_mode(*sa, m_sa.policy().offers, methods,
                                 fmt::format("rule '{}' offered only", m_sa.policy().rule));
     if (!sel)
@@ -93,6 +96,7 @@ class MainModeInitiator final : public Task {
     if (!group || !suite_for(sel->attrs))
       return fail(NotifyType::no_proposal_chosen, fmt::format("cannot run {}", isakmp::describe(sel->attrs)));
     record_choice(m_sa, sel->attrs, m_sa.policy().offers[sel->offer], m_ctx.cfg);
+    record_vendors(m_sa, m_ctx.cfg, read_vendors(in.payloads), m_ctx.log);
     auto dh = m_ctx.dh.create(*group);
     if (!dh) return fail(std::nullopt, fmt::format("Diffie-Hellman: {}", dh.error().message));
     m_dh = std::move(*dh);
@@ -107,6 +111,8 @@ class MainModeInitiator final : public Task {
     m_mat.ni_b = m_ctx.rng.bytes(kNonceSize);
     out.payloads.push_back(isakmp::make_payload(isakmp::KePayload{m_mat.g_xi}));
     out.payloads.push_back(isakmp::make_payload(isakmp::NoncePayload{m_mat.ni_b}));
+    for (auto& d : natd_payloads(m_sa)) out.payloads.push_back(std::move(d));
+    for (auto& c : cert_requests(m_sa, m_ctx)) out.payloads.push_back(std::move(c));
     out.what = "Main Mode message 3";
     m_step = StepId::wait4;
     return Step::more();
@@ -125,12 +131,24 @@ class MainModeInitiator final : public Task {
     if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
       return fail(NotifyType::authentication_failed, st.error().message);
     m_dh.reset();
+    detect_nat(m_sa, in.payloads, m_ctx.log);
+    float_to_natt_port(m_sa, m_ctx.log);
     m_step = StepId::send5;
     return Step::more();
   }
 
   Step build5(OutMessage& out) {
     auto& r = m_sa.results();
+    if (uses_signatures(m_sa)) {
+      auto ps = signed_identity(m_sa, m_ctx);
+      if (!ps) return fail(std::nullopt, ps.error().message);
+      out.payloads = std::move(*ps);
+      if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
+      out.encrypt = true;
+      out.what = "Main Mode message 5";
+      m_step = StepId::wait6;
+      return Step::more();
+    }
     r.local_id = local_identity(m_sa);
     auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
     if (!idb) return fail(std::nullopt, idb.error().message);
@@ -146,12 +164,20 @@ class MainModeInitiator final : public Task {
 
   Step process6(const InMessage& in) {
     auto& r = m_sa.results();
+    if (uses_signatures(m_sa)) {
+      if (auto st = verify_signed_identity(m_sa, m_ctx, in.payloads); !st)
+        return fail(st.error().code == "cert" ? NotifyType::invalid_certificate : NotifyType::authentication_failed,
+                    "Main Mode message 6: " + st.error().message);
+      r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
+      m_step = StepId::done;
+      return Step::done();
+    }
     const isakmp::Payload* idp = nullptr;
     for (const auto& p : in.payloads)
       if (p.type == PayloadType::id) idp = &p;
     const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
     if (!idp || !hash)
-      return fail(NotifyType::authentication_failed, "Main Mode message 6 lacks ID or HASH (signatures are not supported yet)");
+      return fail(NotifyType::authentication_failed, "Main Mode message 6 lacks ID or HASH (pre-shared key authentication)");
     auto idb = isakmp::encode_body(*idp);
     if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
     // RFC 2409 5: HASH_R authenticates the responder; nothing in message 6 counts before it.

@@ -4,6 +4,8 @@
 
 #include "crypto/random.h"
 #include "ike/main_mode.h"
+#include "ike/nat_t.h"
+#include "ike/phase1_cert.h"
 #include "ike/phase1_common.h"
 #include "ike/proposal_select.h"
 
@@ -67,7 +69,7 @@ class MainModeResponder final : public Task {
     const auto* sa = find_body<isakmp::SaPayload>(in.payloads, PayloadType::sa);
     if (!sa) return fail(NotifyType::payload_malformed, "Main Mode message 1 lacks an SA payload");
     const auto& pol = m_sa.policy();
-    const auto methods = ike_auth_methods(pol);
+    const auto methods = ike_auth_methods(usable_methods(pol, m_ctx));
     auto sel = select_main_mode(*sa, pol.offers, methods, fmt::format("rule '{}' allows only", pol.rule));
     if (!sel) return fail(NotifyType::no_proposal_chosen, sel.error().message);
     if (!dh_for(*sel->attrs.group) || !suite_for(sel->attrs))
@@ -77,6 +79,8 @@ class MainModeResponder final : public Task {
     if (!sai) return fail(NotifyType::payload_malformed, sai.error().message);
     m_sa.results().sai_b = std::move(*sai);
     record_choice(m_sa, sel->attrs, pol.offers[sel->offer], m_ctx.cfg);
+    m_vendors = read_vendors(in.payloads);
+    record_vendors(m_sa, m_ctx.cfg, m_vendors, m_ctx.log);
     m_answer = make_phase1_answer(*sa, sel->proposal, sel->transform);
     m_ctx.log.emit(log::Level::control, m_sa.label(),
                    fmt::format("{} is initiating Main Mode (rule '{}'); chose {}", m_sa.remote().str(), pol.rule,
@@ -87,6 +91,7 @@ class MainModeResponder final : public Task {
 
   Step build2(OutMessage& out) {
     out.payloads.push_back(isakmp::make_payload(m_answer));
+    for (auto& v : vendor_ids_mm2(m_ctx.cfg, m_vendors)) out.payloads.push_back(std::move(v));
     out.what = "Main Mode message 2";
     m_step = StepId::wait3;
     return Step::more();
@@ -108,6 +113,7 @@ class MainModeResponder final : public Task {
                   fmt::format("the initiator's public value is unusable: {}", g_xy.error().message));
     if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
       return fail(NotifyType::authentication_failed, st.error().message);
+    detect_nat(m_sa, in.payloads, m_ctx.log);
     m_step = StepId::send4;
     return Step::more();
   }
@@ -115,6 +121,8 @@ class MainModeResponder final : public Task {
   Step build4(OutMessage& out) {
     out.payloads.push_back(isakmp::make_payload(isakmp::KePayload{m_mat.g_xr}));
     out.payloads.push_back(isakmp::make_payload(isakmp::NoncePayload{m_mat.nr_b}));
+    for (auto& d : natd_payloads(m_sa)) out.payloads.push_back(std::move(d));
+    for (auto& c : cert_requests(m_sa, m_ctx)) out.payloads.push_back(std::move(c));
     out.what = "Main Mode message 4";
     m_step = StepId::wait5;
     return Step::more();
@@ -122,10 +130,18 @@ class MainModeResponder final : public Task {
 
   Step process5(const InMessage& in) {
     auto& r = m_sa.results();
+    if (uses_signatures(m_sa)) {
+      if (auto st = verify_signed_identity(m_sa, m_ctx, in.payloads); !st)
+        return fail(st.error().code == "cert" ? NotifyType::invalid_certificate : NotifyType::authentication_failed,
+                    "Main Mode message 5: " + st.error().message);
+      r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
+      m_step = StepId::send6;
+      return Step::more();
+    }
     const isakmp::Payload* idp = find_payload(in.payloads, PayloadType::id);
     const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
     if (!idp || !hash)
-      return fail(NotifyType::authentication_failed, "Main Mode message 5 lacks ID or HASH (signatures are not supported yet)");
+      return fail(NotifyType::authentication_failed, "Main Mode message 5 lacks ID or HASH (pre-shared key authentication)");
     auto idb = isakmp::encode_body(*idp);
     if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
     // RFC 2409 5: HASH_I authenticates the initiator; nothing in message 5 counts before it.
@@ -141,6 +157,16 @@ class MainModeResponder final : public Task {
 
   Step build6(OutMessage& out) {
     auto& r = m_sa.results();
+    if (uses_signatures(m_sa)) {
+      auto ps = signed_identity(m_sa, m_ctx);
+      if (!ps) return fail(std::nullopt, ps.error().message);
+      out.payloads = std::move(*ps);
+      if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
+      out.encrypt = true;
+      out.what = "Main Mode message 6";
+      m_step = StepId::done;
+      return Step::done();
+    }
     r.local_id = local_identity(m_sa);
     auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
     if (!idb) return fail(std::nullopt, idb.error().message);
@@ -163,6 +189,7 @@ class MainModeResponder final : public Task {
   Context& m_ctx;
   StepId m_step = StepId::wait1;
   isakmp::SaPayload m_answer;
+  PeerVendors m_vendors;
   Phase1Material m_mat;
 };
 

@@ -18,11 +18,18 @@ std::vector<IkeAuthMethod> ike_auth_methods(const MmPolicy& p) {
   for (const auto& m : p.auth) {
     switch (m.kind) {
       case policy::AuthKind::psk: add(IkeAuthMethod::psk); break;
-      case policy::AuthKind::cert: break;      // RSA signatures: not yet
+      case policy::AuthKind::cert: add(IkeAuthMethod::rsa_sig); break;  // RFC 2409 5.1
       case policy::AuthKind::kerberos: break;  // GSS-API: not implemented
     }
   }
   return out;
+}
+
+MmPolicy usable_methods(const MmPolicy& p, const Context& ctx) {
+  if (ctx.credentials) return p;
+  MmPolicy q = p;
+  std::erase_if(q.auth, [](const policy::AuthMethod& m) { return m.kind == policy::AuthKind::cert; });
+  return q;
 }
 
 Result<isakmp::SaPayload> make_phase1_offer(const MmPolicy& p) {

@@ -22,6 +22,10 @@ inline constexpr std::size_t kNonceSize = 32;  // RFC 2409 5: 8..256 bytes; stro
 // pre-shared key). Kerberos has no implementation here and is left out.
 std::vector<isakmp::IkeAuthMethod> ike_auth_methods(const MmPolicy& p);
 
+// The policy without the methods this engine cannot serve: certificate methods when no
+// Credentials were injected (EngineEnv::credentials).
+MmPolicy usable_methods(const MmPolicy& p, const Context& ctx);
+
 // One ISAKMP proposal with a transform per (offer x method), numbered from 1, in order
 // (RFC 2409 5: several transforms of one proposal are alternatives).
 Result<isakmp::SaPayload> make_phase1_offer(const MmPolicy& p);

@@ -396,8 +396,10 @@ std::optional<IkeTransformSpec> ike_spec_for(const policy::MmOffer& o, IkeAuthMe
 std::optional<QmSpecs> qm_specs_for(const policy::QmOffer& o, const QmContext& ctx) {
   QmSpecs specs;
   IpsecTransformSpec base;
-  base.mode = ctx.tunnel ? (ctx.udp_encap ? EncapsulationMode::udp_tunnel : EncapsulationMode::tunnel)
-                         : (ctx.udp_encap ? EncapsulationMode::udp_transport : EncapsulationMode::transport);
+  const auto udp_tunnel = ctx.draft_encap ? EncapsulationMode::udp_tunnel_draft : EncapsulationMode::udp_tunnel;
+  const auto udp_transport = ctx.draft_encap ? EncapsulationMode::udp_transport_draft : EncapsulationMode::udp_transport;
+  base.mode = ctx.tunnel ? (ctx.udp_encap ? udp_tunnel : EncapsulationMode::tunnel)
+                         : (ctx.udp_encap ? udp_transport : EncapsulationMode::transport);
   if (o.pfs.enabled)
     base.pfs_group = o.pfs.group == policy::DhGroup::none
                          ? ctx.mm_group

@@ -42,6 +42,7 @@ struct QmContext {
   bool tunnel = true;       // the rule's tunnel endpoint is set
   bool udp_encap = false;   // NAT detected: UDP-Encapsulated modes (RFC 3947 or draft values)
   isakmp::GroupDescription mm_group = isakmp::GroupDescription::modp1024;  // what "PFS" without a group means
+  bool draft_encap = false;  // offer draft-02 values (61443/61444) instead of RFC 3947's (3/4)
 };
 
 struct QmChoice {

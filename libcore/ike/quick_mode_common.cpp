@@ -2,6 +2,10 @@
 
 #include <span>
 
+#include <fmt/format.h>
+
+#include "wire/isakmp_attribute.h"
+
 #include "wire/isakmp_error.h"
 
 namespace ipseckit::ike {
@@ -111,6 +115,58 @@ ChildProto make_child(const crypto::Ikev1KeySchedule& ks, const ChildSpec& spec,
   split(in, enc, c.enc_in, c.integ_in);
   split(out, enc, c.enc_out, c.integ_out);
   return c;
+}
+
+namespace {
+constexpr std::uint16_t kSaLifeType = 1, kSaLifeDuration = 2;  // RFC 2407 4.5
+constexpr std::uint16_t kSeconds = 1, kKilobytes = 2;
+}  // namespace
+
+isakmp::Payload responder_lifetime(isakmp::ProtocolId proto, std::uint32_t spi, std::optional<std::uint64_t> seconds,
+                                   std::optional<std::uint64_t> kilobytes) {
+  std::vector<isakmp::DataAttribute> attrs;
+  if (seconds) {
+    attrs.push_back(isakmp::DataAttribute::basic(kSaLifeType, kSeconds));
+    attrs.push_back(isakmp::DataAttribute::number(kSaLifeDuration, *seconds));
+  }
+  if (kilobytes) {
+    attrs.push_back(isakmp::DataAttribute::basic(kSaLifeType, kKilobytes));
+    attrs.push_back(isakmp::DataAttribute::number(kSaLifeDuration, *kilobytes));
+  }
+  isakmp::NotifyPayload n;
+  n.protocol = proto;
+  n.type = isakmp::NotifyType::responder_lifetime;
+  n.spi = spi_bytes(spi);
+  ByteWriter w;
+  (void)isakmp::write_attributes(w, attrs);
+  n.data = w.take();
+  return isakmp::make_payload(std::move(n));
+}
+
+std::string apply_responder_lifetime(const std::vector<isakmp::Payload>& ps, Phase2Info& info) {
+  std::string changed;
+  for (const auto& p : ps) {
+    const auto* n = p.as<isakmp::NotifyPayload>();
+    if (!n || n->type != isakmp::NotifyType::responder_lifetime) continue;
+    auto attrs = isakmp::parse_attributes(n->data);
+    if (!attrs) continue;
+    std::uint16_t type = 0;
+    for (const auto& a : *attrs) {
+      if (a.type == kSaLifeType && a.tv) type = a.short_value;
+      if (a.type != kSaLifeDuration) continue;
+      const auto v = a.as_number();
+      if (!v || *v == 0) continue;
+      if (type == kSeconds && *v < info.life_seconds) {
+        info.life_seconds = *v;
+        changed += fmt::format("{}{} s", changed.empty() ? "" : ", ", *v);
+      }
+      if (type == kKilobytes && (!info.life_kilobytes || *v < info.life_kilobytes)) {
+        info.life_kilobytes = *v;
+        changed += fmt::format("{}{} KB", changed.empty() ? "" : ", ", *v);
+      }
+    }
+  }
+  return changed;
 }
 
 }  // namespace ipseckit::ike

@@ -34,6 +34,14 @@ Result<std::optional<std::pair<TrafficSelector, TrafficSelector>>> client_ids(co
 std::size_t enc_key_size(isakmp::ProtocolId p, std::uint8_t transform, std::optional<std::uint16_t> key_length);
 std::size_t integ_key_size(std::optional<isakmp::AuthAlgorithm> a);
 
+// RFC 2407 4.6.3.1 RESPONDER-LIFETIME: the responder's shorter lifetime for the SA, as SA Life
+// Type / SA Life Duration attributes (4.5) in the notify data.
+isakmp::Payload responder_lifetime(isakmp::ProtocolId proto, std::uint32_t spi, std::optional<std::uint64_t> seconds,
+                                   std::optional<std::uint64_t> kilobytes);
+// Applies every RESPONDER-LIFETIME of a message to the initiator's SA (only ever shortening);
+// returns a description of what changed, or "".
+std::string apply_responder_lifetime(const std::vector<isakmp::Payload>& ps, Phase2Info& info);
+
 struct ChildSpec {
   isakmp::ProtocolId protocol;
   std::uint8_t transform;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "crypto/random.h"
+#include "ike/nat_t.h"
 #include "ike/phase1_common.h"
 #include "ike/proposal_select.h"
 #include "ike/quick_mode.h"
@@ -65,7 +66,8 @@ class QuickModeInitiator final : public QuickModeTask {
   }
 
   QmContext qm_context() const {
-    return QmContext{m_policy.tunnel, false, *m_sa.results().attrs->group};
+    return QmContext{m_policy.tunnel, m_sa.nat_detected(), *m_sa.results().attrs->group,
+                     m_sa.nat_t == NatTVariant::draft};
   }
 
   Step build1(OutMessage& out) {
@@ -115,6 +117,11 @@ class QuickModeInitiator final : public QuickModeTask {
     if (m_dh) out.payloads.push_back(isakmp::make_payload(isakmp::KePayload{Bytes(m_dh->public_value().begin(), m_dh->public_value().end())}));
     out.payloads.push_back(isakmp::make_payload(m_policy.local.to_id()));
     out.payloads.push_back(isakmp::make_payload(m_policy.remote.to_id()));
+    // RFC 3947 5.2: transport mode through a NAT names the original addresses (NAT-OAi, NAT-OAr).
+    if (!m_policy.tunnel && m_sa.nat_detected()) {
+      out.payloads.push_back(isakmp::make_payload(nat_oa_type(m_sa), isakmp::NatOaPayload{m_sa.local().addr}));
+      out.payloads.push_back(isakmp::make_payload(nat_oa_type(m_sa), isakmp::NatOaPayload{m_sa.remote().addr}));
+    }
     auto rest = after_hash(out.payloads);
     if (!rest) return fail(std::nullopt, rest.error().message);
     fill_hash(out.payloads, m_sa.crypto()->keys().qm_hash1(m_mid, *rest));
@@ -173,8 +180,13 @@ class QuickModeInitiator final : public QuickModeTask {
     info.local_ts = local;
     info.remote_ts = remote;
     info.pfs_group = chosen.group;
+    if (const auto oa = nat_oa_addresses(in.payloads); oa.size() == 2) info.nat_oa_peer = oa[1];  // NAT-OAr
     info.life_seconds = chosen.life_seconds.value_or(m_ctx.cfg.phase2_life_seconds);
     info.life_kilobytes = chosen.life_kilobytes.value_or(m_ctx.cfg.phase2_life_kilobytes);
+    if (const auto changed = apply_responder_lifetime(in.payloads, info); !changed.empty())
+      m_ctx.log.emit(log::Level::control, m_sa.label(),
+                     fmt::format("Quick Mode {:08x}: the responder shortened the lifetime to {} (RESPONDER-LIFETIME)", m_mid,
+                                 changed));
     const auto& ks = m_sa.crypto()->keys();
     const auto g = crypto::view(g_xy);
     for (const auto* c : {sel->ah ? &*sel->ah : nullptr, sel->esp ? &*sel->esp : nullptr}) {

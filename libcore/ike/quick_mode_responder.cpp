@@ -6,6 +6,7 @@
 #include "crypto/random.h"
 #include "ike/phase1_common.h"
 #include "ike/proposal_select.h"
+#include "ike/nat_t.h"
 #include "ike/quick_mode.h"
 #include "ike/quick_mode_common.h"
 #include "wire/isakmp_error.h"
@@ -92,7 +93,8 @@ class QuickModeResponder final : public QuickModeTask {
                   fmt::format("no rule negotiates traffic {} === {} with peer {}", ours.str(), theirs.str(),
                               m_sa.remote().addr.str()));
     m_policy = std::move(*pol);
-    const QmContext qctx{m_policy.tunnel, false, *m_sa.results().attrs->group};
+    const QmContext qctx{m_policy.tunnel, m_sa.nat_detected(), *m_sa.results().attrs->group,
+                         m_sa.nat_t == NatTVariant::draft};
     auto sel = select_quick_mode(*sa, m_policy.offers, qctx, fmt::format("rule '{}' allows only", m_policy.rule));
     if (!sel) return fail(NotifyType::no_proposal_chosen, sel.error().message);
     const auto& chosen = sel->esp ? sel->esp->attrs : sel->ah->attrs;
@@ -124,6 +126,7 @@ class QuickModeResponder final : public QuickModeTask {
     info.local_ts = ours;
     info.remote_ts = theirs;
     info.pfs_group = chosen.group;
+    if (const auto oa = nat_oa_addresses(in.payloads); !oa.empty()) info.nat_oa_peer = oa[0];  // NAT-OAi
     // Lifetimes: the initiator's, bounded by ours (RFC 2407 4.5 defaults when absent).
     info.life_seconds = chosen.life_seconds.value_or(m_ctx.cfg.phase2_life_seconds);
     if (offer.lifetime_seconds) info.life_seconds = std::min<std::uint64_t>(info.life_seconds, offer.lifetime_seconds);
@@ -144,12 +147,28 @@ class QuickModeResponder final : public QuickModeTask {
       info.protos.push_back(make_child(ks, ChildSpec{answer.proposals.back().protocol, t.id, c->attrs, spi_in, spi_out},
                                        m_ni, m_nr, crypto::view(g_xy)));
     }
+    // RFC 2407 4.6.3.1: tell the initiator when our lifetime is shorter than the one it offered.
+    const bool shorter_s = info.life_seconds < chosen.life_seconds.value_or(0) ||
+                           (!chosen.life_seconds && offer.lifetime_seconds);
+    const bool shorter_kb = info.life_kilobytes &&
+                            (info.life_kilobytes < chosen.life_kilobytes.value_or(0) || !chosen.life_kilobytes);
+    std::optional<isakmp::Payload> lifetime_notify;
+    if ((shorter_s || shorter_kb) && !info.protos.empty())
+      lifetime_notify = responder_lifetime(info.protos.back().protocol, info.protos.back().spi_in,
+                                           shorter_s ? std::optional<std::uint64_t>(info.life_seconds) : std::nullopt,
+                                           shorter_kb ? std::optional<std::uint64_t>(info.life_kilobytes) : std::nullopt);
     m_reply.push_back(hash_placeholder());
     m_reply.push_back(isakmp::make_payload(std::move(answer)));
     m_reply.push_back(isakmp::make_payload(isakmp::NoncePayload{m_nr}));
     if (dh) m_reply.push_back(isakmp::make_payload(isakmp::KePayload{Bytes(dh->public_value().begin(), dh->public_value().end())}));
     for (const auto& p : in.payloads)
       if (p.type == PayloadType::id) m_reply.push_back(p);  // RFC 2409 5.5: IDs returned as received
+    if (lifetime_notify) m_reply.push_back(std::move(*lifetime_notify));
+    if (!info.tunnel && m_sa.nat_detected()) {
+      // RFC 3947 5.2: NAT-OAi (the initiator as we see it), NAT-OAr (our address).
+      m_reply.push_back(isakmp::make_payload(nat_oa_type(m_sa), isakmp::NatOaPayload{m_sa.remote().addr}));
+      m_reply.push_back(isakmp::make_payload(nat_oa_type(m_sa), isakmp::NatOaPayload{m_sa.local().addr}));
+    }
     auto reply_rest = after_hash(m_reply);
     if (!reply_rest) return fail(std::nullopt, reply_rest.error().message);
     fill_hash(m_reply, ks.qm_hash2(m_mid, m_ni, *reply_rest));

@@ -155,3 +155,26 @@ TEST_CASE("a responder whose initiator vanishes drops the half-open SA") {
   CHECK(p.b.engine->half_open() == 0);
   CHECK(p.b.logged("198.51.100.1:500 did not complete Main Mode within 30 s"));
 }
+
+TEST_CASE("a lost message 6: the initiator's retransmitted message 5 is answered from the cache") {
+  Pair p;
+  p.start();
+  bool dropped = false;
+  p.net.filter = [&](Datagram& d) {
+    // Lose the responder's first encrypted message (message 6) once.
+    if (!dropped && d.from == p.b.addr && d.data.size() > 19 && (d.data[19] & 1)) {
+      dropped = true;
+      return false;
+    }
+    return true;
+  };
+  p.initiate();
+  p.net.run();
+  CHECK(dropped);
+  CHECK(p.b.p1_up.size() == 1);
+  CHECK(p.a.p1_up.empty());
+  p.net.elapse(Millis(3000));
+  CHECK(p.b.engine->stats().duplicates == 1);
+  CHECK(p.a.p1_up.size() == 1);
+  CHECK(p.a.p2_up.size() == 1);
+}

@@ -64,6 +64,7 @@ void Host::start() {
     c.pfs_group = i.pfs_group;
     c.life_seconds = i.life_seconds;
     c.life_kilobytes = i.life_kilobytes;
+    c.nat_oa_peer = i.nat_oa_peer;
     for (const auto& p : i.protos) {
       ChildProto q;
       q.protocol = p.protocol;
@@ -81,8 +82,9 @@ void Host::start() {
     p2_up.push_back(std::move(c));
   };
   cb.phase2_down = [this](const Phase2Info& i, std::string_view r) { p2_down.emplace_back(i.id, std::string(r)); };
+  cb.phase2_moved = [this](const Phase2Info& i) { p2_moved.emplace_back(i.id, i.remote); };
   cb.event = [this](const LogEvent& e) { log.push_back(e.text); };
-  engine = std::make_unique<Engine>(cfg, EngineEnv{*transport, net.clock, rng, dh, secrets, policy}, std::move(cb));
+  engine = std::make_unique<Engine>(cfg, EngineEnv{*transport, net.clock, rng, dh, secrets, policy, &creds}, std::move(cb));
 }
 
 bool Host::logged(const std::string& needle) const {

@@ -76,6 +76,7 @@ struct Host {
   TestRng rng;
   OpenSslDh dh;
   InlineSecrets secrets;
+  StaticCredentials creds;
   FixedPolicy policy;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<Engine> engine;
@@ -85,6 +86,7 @@ struct Host {
   std::vector<std::string> p1_down;
   std::vector<Phase2Info> p2_up;
   std::vector<std::pair<std::uint64_t, std::string>> p2_down;
+  std::vector<std::pair<std::uint64_t, Endpoint>> p2_moved;
   std::vector<std::string> log;
 
   void start();  // builds the engine from cfg (call after changing cfg)
@@ -101,7 +103,15 @@ class Network {
   // Called for each datagram about to be delivered; return false to drop it.
   std::function<bool(Datagram&)> filter;
 
-  void attach(Host& h) { hosts[h.addr.str()] = &h; }
+  // A host listens on UDP 500 and 4500 of its address.
+  void attach(Host& h) {
+    hosts[Endpoint{h.addr.addr, kIkePort}.str()] = &h;
+    hosts[Endpoint{h.addr.addr, kNatTPort}.str()] = &h;
+  }
+  void detach(Host& h) {
+    hosts.erase(Endpoint{h.addr.addr, kIkePort}.str());
+    hosts.erase(Endpoint{h.addr.addr, kNatTPort}.str());
+  }
   void send(const Endpoint& from, const Endpoint& to, ByteView data) {
     Datagram d{from, to, Bytes(data.begin(), data.end())};
     sent.push_back(d);

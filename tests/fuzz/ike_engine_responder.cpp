@@ -1,0 +1,202 @@
+// Fuzz target: whole datagrams into an IKEv1 engine acting as responder, with one phase-1
+// and one phase-2 SA already established with a real initiator (so encrypted Informational
+// and Quick Mode paths are reached when the input carries that SA's cookies).
+//   input[0] flags: bit 0 = overwrite the cookies with the established SA's; bit 1 = arrive on
+//                   UDP 4500; bit 2 = advance the clock 10 s and run the timers; bit 3 = come
+//                   from another source (address from input[1])
+//   input[1..]: the datagram
+// Properties (abort on violation): no crash; half-open state never exceeds its limit; no
+// more than a few datagrams sent per datagram received (no amplification).
+// IKE_FUZZ_DUMP=DIR writes the initiator's genuine messages there as seeds; IKE_FUZZ_STATS=1
+// prints the engine's counters at exit (to see which paths the inputs reach).
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "ike/engine.h"
+
+using namespace ipseckit;
+using namespace ipseckit::ike;
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "ike_engine_responder: %s\n", what);
+  std::abort();
+}
+
+struct FuzzClock final : Clock {
+  TimePoint t = TimePoint{} + std::chrono::hours(1);
+  TimePoint now() const override { return t; }
+};
+
+struct FuzzRng final : Rng {
+  explicit FuzzRng(std::uint64_t s) : gen(s) {}
+  void fill(std::span<std::uint8_t> out) override {
+    for (auto& b : out) b = static_cast<std::uint8_t>(gen());
+  }
+  std::mt19937_64 gen;
+};
+
+// A deterministic stand-in for Diffie-Hellman (the shared secret is the XOR of both public
+// values: symmetric, and the same in every run), so the genuine messages saved as seeds
+// stay valid for the World built in the next run.
+struct FakeKe final : KeyExchange {
+  crypto::DhGroupId g;
+  Bytes pub;
+  crypto::DhGroupId group() const override { return g; }
+  ByteView public_value() const override { return pub; }
+  Result<SecureBytes> shared_secret(ByteView peer) const override {
+    if (peer.size() != pub.size()) return Error::make("dh", "public value of the wrong length");
+    std::vector<std::uint8_t> s(pub.size());
+    for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(pub[i] ^ peer[i]);
+    return SecureBytes(std::move(s));
+  }
+};
+struct FakeDh final : DhFactory {
+  std::mt19937_64 gen{7};
+  Result<std::unique_ptr<KeyExchange>> create(crypto::DhGroupId g) override {
+    auto k = std::make_unique<FakeKe>();
+    k->g = g;
+    k->pub.resize(128);
+    for (auto& b : k->pub) b = static_cast<std::uint8_t>(gen());
+    return std::unique_ptr<KeyExchange>(std::move(k));
+  }
+};
+
+struct AnyPolicy final : PolicyView {
+  MmPolicy mm;
+  QmPolicy qm;
+  std::optional<MmPolicy> main_mode(const wire::IpAddr&, const wire::IpAddr&) const override { return mm; }
+  std::optional<QmPolicy> quick_mode(const wire::IpAddr&, const wire::IpAddr&, const TrafficSelector& ours,
+                                     const TrafficSelector& theirs) const override {
+    QmPolicy q = qm;
+    q.local = ours;
+    q.remote = theirs;
+    return q;
+  }
+};
+
+struct Datagram {
+  Endpoint from, to;
+  Bytes data;
+};
+
+struct Wire final : Transport {
+  std::deque<Datagram> queue;
+  std::size_t sent = 0;
+  void send(const Endpoint& l, const Endpoint& r, ByteView d) override {
+    ++sent;
+    queue.push_back({l, r, Bytes(d.begin(), d.end())});
+  }
+};
+
+constexpr std::size_t kMaxHalfOpen = 32;
+
+struct World {
+  FuzzClock clock;
+  FuzzRng rng_a{1}, rng_b{2};
+  FakeDh dh;
+  InlineSecrets secrets;
+  AnyPolicy policy;
+  Wire wire;
+  Endpoint ea{*wire::IpAddr::parse("198.51.100.1"), 500}, eb{*wire::IpAddr::parse("198.51.100.2"), 500};
+  std::unique_ptr<Engine> a, b;
+  isakmp::Cookie ci{}, cr{};
+  std::vector<Bytes> seeds;
+
+  World() {
+    log::set_sink([](log::Subsys, log::Level, std::string_view) {});
+    policy::AuthMethod m;
+    m.kind = policy::AuthKind::psk;
+    m.psk = "fuzz";
+    policy.mm.rule = "fuzz";
+    policy.mm.offers = {{policy::Cipher::aes128, policy::Integrity::sha1, policy::DhGroup::modp1024, 28800, 0}};
+    policy.mm.auth = {m};
+    policy::QmOffer q;
+    q.esp = policy::EspTransform{policy::Cipher::aes128, policy::Integrity::sha1};
+    policy.qm.rule = "fuzz";
+    policy.qm.offers = {q};
+    policy.qm.tunnel = true;
+    policy.qm.local = TrafficSelector{*wire::IpPrefix::parse("192.0.2.0/24")};
+    policy.qm.remote = TrafficSelector{*wire::IpPrefix::parse("203.0.113.0/24")};
+    EngineConfig cfg;
+    cfg.dpd = false;  // keep the established SA whatever the clock does
+    cfg.max_half_open = kMaxHalfOpen;
+    cfg.max_half_open_per_peer = 8;
+    a = std::make_unique<Engine>(cfg, EngineEnv{wire, clock, rng_a, dh, secrets, policy}, Callbacks{});
+    b = std::make_unique<Engine>(cfg, EngineEnv{wire, clock, rng_b, dh, secrets, policy}, Callbacks{});
+    if (!a->initiate(ea, eb, policy.qm).ok()) fail("setup: initiate");
+    for (int i = 0; i < 100 && !wire.queue.empty(); ++i) {
+      Datagram d = std::move(wire.queue.front());
+      wire.queue.pop_front();
+      if (d.to.addr == eb.addr) {
+        seeds.push_back(d.data);
+        b->receive(d.to, d.from, d.data);
+      } else {
+        a->receive(d.to, d.from, d.data);
+      }
+    }
+    if (b->child_sas().size() != 1 || b->ike_sas().size() != 1) fail("setup: no SA established");
+    ci = b->ike_sas().front()->cky_i();
+    cr = b->ike_sas().front()->cky_r();
+    if (const char* dir = std::getenv("IKE_FUZZ_DUMP")) {
+      for (std::size_t i = 0; i < seeds.size(); ++i) {
+        std::ofstream f(std::string(dir) + "/genuine-" + std::to_string(i), std::ios::binary);
+        f.put(0);
+        f.write(reinterpret_cast<const char*>(seeds[i].data()), static_cast<std::streamsize>(seeds[i].size()));  // NOLINT
+      }
+    }
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static World w;
+  static const bool stats = [] {
+    if (std::getenv("IKE_FUZZ_STATS"))
+      std::atexit([] {
+        const auto& s = w.b->stats();
+        std::fprintf(stderr, "received %llu malformed %llu unknown_sa %llu dup %llu replays %llu bad_hash %llu unauth %llu "
+                     "evicted %llu refused %llu\n",
+                     static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.malformed),
+                     static_cast<unsigned long long>(s.unknown_sa), static_cast<unsigned long long>(s.duplicates),
+                     static_cast<unsigned long long>(s.replays), static_cast<unsigned long long>(s.bad_hash),
+                     static_cast<unsigned long long>(s.unauthenticated), static_cast<unsigned long long>(s.half_open_evicted),
+                     static_cast<unsigned long long>(s.half_open_refused));
+      });
+    return true;
+  }();
+  (void)stats;
+  if (size < 2) return 0;
+  const std::uint8_t flags = data[0];
+  Bytes d(data + 1, data + size);
+  if ((flags & 1) && d.size() >= 16) {
+    std::copy(w.ci.begin(), w.ci.end(), d.begin());
+    std::copy(w.cr.begin(), w.cr.end(), d.begin() + 8);
+  }
+  Endpoint local = w.eb, remote = w.ea;
+  if (flags & 2) local.port = remote.port = kNatTPort;
+  if (flags & 8) {
+    const std::string a = "203.0.113." + std::to_string(data[1]);
+    remote = Endpoint{*wire::IpAddr::parse(a), static_cast<std::uint16_t>(1024 + data[1])};
+  }
+  if (flags & 4) {
+    w.clock.t += std::chrono::seconds(10);
+    w.b->run_timers();
+  }
+  const std::size_t before = w.wire.sent;
+  w.b->receive(local, remote, d);
+  if (w.wire.sent - before > 4) fail("amplification: more than 4 datagrams sent for one received");
+  w.wire.queue.clear();
+  if (w.b->half_open() > kMaxHalfOpen) fail("half-open state above its limit");
+  if (w.b->ike_sas().size() > kMaxHalfOpen + 2) fail("IKE SA table grows without bound");
+  return 0;
+}
