@@ -10,10 +10,7 @@ set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root" >&2; exit 77; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 FAKE=$HERE/l2tp/fake-pppd.py
-if ! command -v xl2tpd >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends xl2tpd >&2 ||
-    { echo "SKIP: xl2tpd cannot be installed" >&2; exit 77; }
-fi
+"$HERE/lib/install-peer.sh" xl2tpd ppp || exit 77
 [ -x /usr/sbin/pppd ] || { echo "SKIP: /usr/sbin/pppd (package ppp) missing: nothing to bind-mount over" >&2; exit 77; }
 L="$IPSECKIT_BIN/l2tpd"
 PY=/usr/bin/python3
