@@ -138,29 +138,15 @@ class MainModeInitiator final : public Task {
   }
 
   Step build5(OutMessage& out) {
-    auto& r = m_sa.results();
-    if (uses_signatures(m_sa)) {
-      auto ps = signed_identity(m_sa, m_ctx);
-      if (!ps) return fail(std::nullopt, ps.error().message);
-      out.payloads = std::move(*ps);
-      if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
-      out.encrypt = true;
-      out.what = "Main Mode message 5";
-      m_step = StepId::wait6;
-      return Step::more();
-    }
-    r.local_id = local_identity(m_sa);
-    auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
-    if (!idb) return fail(std::nullopt, idb.error().message);
-    const Bytes hash_i = r.crypto->keys().hash_i(r.sai_b, *idb);
-    out.payloads.push_back(isakmp::make_payload(*r.local_id));
-    out.payloads.push_back(isakmp::make_payload(isakmp::HashPayload{hash_i}));
-    if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
+    auto ps = identity_payloads(m_sa, m_ctx);
+    if (!ps) return fail(std::nullopt, ps.error().message);
+    out.payloads = std::move(*ps);
     out.encrypt = true;
     out.what = "Main Mode message 5";
     m_step = StepId::wait6;
     return Step::more();
   }
+
 
   Step process6(const InMessage& in) {
     auto& r = m_sa.results();

@@ -156,28 +156,15 @@ class MainModeResponder final : public Task {
   }
 
   Step build6(OutMessage& out) {
-    auto& r = m_sa.results();
-    if (uses_signatures(m_sa)) {
-      auto ps = signed_identity(m_sa, m_ctx);
-      if (!ps) return fail(std::nullopt, ps.error().message);
-      out.payloads = std::move(*ps);
-      if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
-      out.encrypt = true;
-      out.what = "Main Mode message 6";
-      m_step = StepId::done;
-      return Step::done();
-    }
-    r.local_id = local_identity(m_sa);
-    auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
-    if (!idb) return fail(std::nullopt, idb.error().message);
-    out.payloads.push_back(isakmp::make_payload(*r.local_id));
-    out.payloads.push_back(isakmp::make_payload(isakmp::HashPayload{r.crypto->keys().hash_r(r.sai_b, *idb)}));
-    if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
+    auto ps = identity_payloads(m_sa, m_ctx);
+    if (!ps) return fail(std::nullopt, ps.error().message);
+    out.payloads = std::move(*ps);
     out.encrypt = true;
     out.what = "Main Mode message 6";
     m_step = StepId::done;
     return Step::done();
   }
+
 
   static const isakmp::Payload* find_payload(const std::vector<isakmp::Payload>& ps, PayloadType t) {
     for (const auto& p : ps)

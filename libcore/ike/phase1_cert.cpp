@@ -82,6 +82,26 @@ Result<std::vector<isakmp::Payload>> signed_identity(IkeSa& sa, Context& ctx) {
   return out;
 }
 
+Result<std::vector<isakmp::Payload>> identity_payloads(IkeSa& sa, Context& ctx) {
+  std::vector<isakmp::Payload> out;
+  if (uses_signatures(sa)) {
+    auto ps = signed_identity(sa, ctx);
+    if (!ps) return std::move(ps).error();
+    out = std::move(*ps);
+  } else {
+    // RFC 2409 5: HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b), HASH_R alike.
+    auto& r = sa.results();
+    r.local_id = local_identity(sa);
+    auto idb = isakmp::encode_body(isakmp::make_payload(*r.local_id));
+    if (!idb) return std::move(idb).error();
+    const Bytes hash = sa.initiator() ? r.crypto->keys().hash_i(r.sai_b, *idb) : r.crypto->keys().hash_r(r.sai_b, *idb);
+    out.push_back(isakmp::make_payload(*r.local_id));
+    out.push_back(isakmp::make_payload(isakmp::HashPayload{hash}));
+  }
+  if (sa.send_initial_contact) out.push_back(initial_contact(sa));
+  return out;
+}
+
 Status verify_signed_identity(IkeSa& sa, Context& ctx, const std::vector<isakmp::Payload>& ps) {
   const isakmp::Payload* idp = nullptr;
   std::vector<Bytes> certs;

@@ -29,6 +29,10 @@ std::vector<isakmp::Payload> cert_requests(const IkeSa& sa, Context& ctx);
 // Stores our ID in sa.results().local_id.
 Result<std::vector<isakmp::Payload>> signed_identity(IkeSa& sa, Context& ctx);
 
+// Our whole message 5 (initiator) or 6: ID and HASH_I/HASH_R with a pre-shared key, or the
+// signed identity above; N(INITIAL-CONTACT) when this is our first SA with the peer.
+Result<std::vector<isakmp::Payload>> identity_payloads(IkeSa& sa, Context& ctx);
+
 // Checks the peer's message 5/6: certificate chain, ID against certificate, SIG over
 // HASH_I/HASH_R. The error names the certificate and why it was refused.
 Status verify_signed_identity(IkeSa& sa, Context& ctx, const std::vector<isakmp::Payload>& ps);
