@@ -1,0 +1,99 @@
+# Shared by the espd tests (sourced): two hosts A and B in two network namespaces on one veth
+# (198.51.100.1 <-> .2), each with its own policy agent; helpers to run commands there
+# (on, spawn), start/stop espd, read stats/espd counters and check that nothing is left.
+set -u
+: "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)" >&2; exit 77; fi
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+
+NA=espa-$$ NB=espb-$$ VA=ea$$ VB=eb$$ TUNA=espta$$ TUNB=esptb$$
+MARK=0x2a TABLE=120 PRIO=120
+WORK=$(mktemp -d "/tmp/${ESPD_TEST:-espd}.XXXXXX")
+PIDS=""
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null; done
+  for p in $PIDS; do wait "$p" 2>/dev/null; done
+  ip netns del "$NA" 2>/dev/null
+  ip netns del "$NB" 2>/dev/null
+  if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$WORK"/*.log; do echo "---- $f" >&2; tail -n 30 "$f" >&2; done
+  exit 1
+}
+
+ip netns add "$NA" && ip netns add "$NB" || fail "cannot create namespaces"
+ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB" || fail "cannot create veth"
+ip -n "$NA" link set lo up; ip -n "$NB" link set lo up
+ip -n "$NA" addr add 198.51.100.1/24 dev "$VA"; ip -n "$NA" link set "$VA" up
+ip -n "$NB" addr add 198.51.100.2/24 dev "$VB"; ip -n "$NB" link set "$VB" up
+
+# on A|B CMD...: runs a command in that host's namespace with its own store.
+on() {
+  local h=$1; shift
+  local ns=$NA; [ "$h" = B ] && ns=$NB
+  IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1 \
+    ip netns exec "$ns" "$@"
+}
+# spawn A|B LOG CMD...: like on, in the background; $! is the command's own pid (exec).
+spawn() {
+  local h=$1 log=$2; shift 2
+  local ns=$NA; [ "$h" = B ] && ns=$NB
+  (export IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1
+   exec ip netns exec "$ns" "$@" >>"$log" 2>&1) &
+}
+start_agent() {
+  spawn "$1" "$WORK/$1.agent.log" "$IPSECKIT_BIN/policyagent" --foreground --socket "$WORK/$1.sock" --state-dir "$WORK/$1.state"
+  PIDS="$PIDS $!"
+  for _ in $(seq 200); do [ -S "$WORK/$1.sock" ] && return 0; sleep 0.05; done
+  fail "agent $1 did not start"
+}
+tun_of() { if [ "$1" = A ]; then echo "$TUNA"; else echo "$TUNB"; fi; }
+# stat A|B NAME: one counter of stats/espd (via ipsecpol show stats --json).
+stat() {
+  on "$1" "$IPSECKIT_BIN/ipsecpol" show stats --json 2>/dev/null |
+    "$PY" -c 'import json,sys; s=json.load(sys.stdin)["stats"]["ipsec"]; print((s or {}).get(sys.argv[1], -1))' "$2"
+}
+# store_list A|B PREFIX: the store's entries under PREFIX as a JSON object key -> value.
+store_list() {
+  on "$1" "$PY" -c '
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(os.environ["IPSECKIT_SOCKET"]); f = s.makefile("rw")
+f.write(json.dumps({"op": "hello", "version": 1}) + "\n" + json.dumps({"op": "list", "prefix": sys.argv[1]}) + "\n")
+f.flush(); f.readline(); r = json.loads(f.readline())
+print(json.dumps({i["key"]: i["value"] for i in r["items"]}))' "$2"
+}
+# start_espd A|B [SAS]: sets ESPD_A / ESPD_B; waits until SAS (default 2) SAs are installed
+# and table T has routes.
+start_espd() {
+  spawn "$1" "$WORK/$1.espd.log" "$IPSECKIT_BIN/espd" --tun "$(tun_of "$1")" --mark $MARK --table $TABLE \
+    --priority $PRIO --stats-interval 1 ${ESPD_ARGS:-}
+  local pid=$!
+  PIDS="$PIDS $pid"
+  eval "ESPD_$1=$pid"
+  for _ in $(seq 100); do
+    if [ "$(stat "$1" 'Active Assoc')" = "${2:-2}" ] && on "$1" ip route show table $TABLE | grep -q .; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || fail "espd $1 exited"
+    sleep 0.1
+  done
+  fail "espd $1 did not install its SAs"
+}
+stop_espd() {
+  local pid; eval "pid=\$ESPD_$1"
+  kill -TERM "$pid"
+  wait "$pid"; local rc=$?
+  [ "$rc" -eq 0 ] || fail "espd $1 exited $rc on SIGTERM"
+}
+no_leftovers() {
+  on "$1" ip link show "$(tun_of "$1")" >/dev/null 2>&1 && fail "$1: TUN $(tun_of "$1") left behind"
+  on "$1" ip rule show | grep -q "lookup $TABLE" && fail "$1: rule for table $TABLE left behind"
+  [ -z "$(on "$1" ip route show table $TABLE 2>/dev/null)" ] || fail "$1: routes left in table $TABLE"
+  return 0
+}
+

@@ -1,0 +1,27 @@
+// The espd daemon: foreground, logs to stderr (systemd style), exits 0 on SIGTERM/SIGINT
+// after undoing its routes, rule and TUN.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/tool_common.h"
+#include "net_setup.h"
+
+namespace ipseckit::espd {
+
+struct DaemonOptions {
+  tool::StoreOptions store;
+  NetOptions net;
+  std::uint16_t natt_port = 4500;
+  // ESP-in-UDP reception: "bind" the NAT-T port; "raw": a filtered raw UDP socket, leaving
+  // the port to the IKE daemon; "auto": bind, or raw when the port is taken.
+  std::string natt = "auto";
+  bool raw = true;              // receive raw ESP (50) and AH (51)
+  unsigned stats_interval = 2;  // seconds between stats/espd updates
+  std::string log_level = "control";
+};
+
+int run_daemon(const DaemonOptions& opt);
+
+}  // namespace ipseckit::espd

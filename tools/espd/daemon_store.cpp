@@ -1,0 +1,171 @@
+// The espd daemon's store side (daemon_impl.h): SA records and the SPD from watches, the
+// routes they imply, lifetime events, acquires and stats/espd.
+#include <fmt/format.h>
+#include <time.h>
+
+#include <utility>
+
+#include "base/log.h"
+#include "daemon_impl.h"
+#include "esp/sa_record.h"
+#include "policy/spd_json.h"
+#include "policydb/keys.h"
+
+namespace ipseckit::espd::detail {
+
+using log::Level;
+using log::Subsys;
+using store::Json;
+
+Status Daemon::on_sa_event(const store::Event& ev) {
+  const std::string spi_text = ev.key.substr(std::string(esp::kSaPrefix).size());
+  auto spi = esp::parse_spi(spi_text);
+  if (!spi || spi_text.size() != 8) {
+    log::msg(Subsys::esp, Level::control, "ignoring store key {}: not esp/sa/<8 hex digits>", ev.key);
+    return {};
+  }
+  if (ev.kind == store::Event::Kind::del) {
+    if (m_table.remove(*spi)) {
+      ++m_keys.deletes;
+      log::msg(Subsys::esp, Level::control, "SA {} removed", spi_text);
+    }
+    return {};
+  }
+  auto secret = m_client.get(esp::sa_secret_key(*spi));
+  if (!secret) {
+    ++m_keys.record_errors;
+    log::msg(Subsys::esp, Level::audit, "SA {}: {}: {}", spi_text, esp::sa_secret_key(*spi), secret.error().message);
+    return {};
+  }
+  auto rec = esp::decode_sa(ev.value, secret->value, ev.key);
+  if (!rec) {
+    ++m_keys.record_errors;
+    log::msg(Subsys::esp, Level::audit, "SA {} refused: {}", spi_text, rec.error().message);
+    return {};
+  }
+  const auto& c = rec->config;
+  const std::string what =
+      fmt::format("SA {} {} {} {} -> {}{}{}", spi_text, esp::direction_name(rec->meta.direction),
+                  esp::mode_name(c.mode), rec->meta.direction == esp::SaDirection::out ? c.local.str() : c.remote.str(),
+                  rec->meta.direction == esp::SaDirection::out ? c.remote.str() : c.local.str(),
+                  c.udp_encap ? " udp-encap" : "", c.ah ? " ah" : "");
+  if (auto s = m_table.install(std::move(rec.value())); !s) {
+    ++m_keys.record_errors;
+    log::msg(Subsys::esp, Level::audit, "{} refused: {}", what, s.error().message);
+    return {};
+  }
+  ++m_keys.adds;
+  log::msg(Subsys::esp, Level::control, "{} installed", what);
+  return {};
+}
+
+Status Daemon::on_spd_event(const store::Event& ev) {
+  if (ev.key != policydb::kSpdKey) return {};
+  if (ev.kind == store::Event::Kind::del) {
+    m_dp.set_spd(std::nullopt);
+    log::msg(Subsys::policy, Level::control, "SPD removed: traffic of existing SAs only");
+    return {};
+  }
+  auto spd = policy::compiled_spd_from_json(ev.value);
+  if (!spd) {
+    log::msg(Subsys::policy, Level::audit, "spd/current refused: {}", spd.error().message);
+    return {};
+  }
+  log::msg(Subsys::policy, Level::control, "SPD generation {}: {} specific filters", spd->generation,
+           spd->specific.size());
+  m_dp.set_spd(policy::SpdMatcher(std::move(*spd)));
+  return {};
+}
+
+// Table T: the destinations of filters whose outbound action is negotiate or block (so that
+// espd sees and enforces them), and those of the outbound SAs.
+void Daemon::update_routes() {
+  std::set<wire::IpPrefix> dsts;
+  for (const auto& p : m_table.outbound_destinations()) dsts.insert(p);
+  if (const auto* m = m_dp.spd()) {
+    for (const auto& f : m->spd().specific) {
+      if (f.direction == policy::SpdDirection::inbound || f.dst.me || f.is_v6()) continue;
+      const auto a = f.action_for(true);
+      if (a == policy::ActionType::negotiate || a == policy::ActionType::block) dsts.insert(f.dst.prefix);
+    }
+  }
+  m_net.set_routes(dsts);
+}
+
+void Daemon::after_sa_change() {
+  for (const auto& id : m_dp.flush_held()) {
+    (void)m_client.del(std::string(kAcquirePrefix) + id);
+    m_acquire_keys.erase(id);
+  }
+}
+
+// RFC 4301 §4.4.2.1: soft -> rekey (ikeview watches the log and esp/expire/), hard -> delete.
+void Daemon::handle_lifetime_events() {
+  for (const auto& e : std::exchange(m_events, {})) {
+    static constexpr const char* kCause[] = {"bytes", "packets", "seconds", "sequence numbers"};
+    const auto spi = esp::spi_hex(e.spi);
+    const auto kind = e.kind == esp::EventKind::soft ? "soft" : "hard";
+    const auto msg = fmt::format("SA {} ({}) reached its {} lifetime in {}", spi, e.outbound ? "out" : "in", kind,
+                                 kCause[static_cast<int>(e.cause)]);
+    log::msg(Subsys::esp, Level::control, "{}", msg);
+    (void)m_client.log("esp", "control", msg);
+    (void)m_client.put(std::string("esp/expire/") + spi, Json{{"spi", spi},
+                                                              {"direction", e.outbound ? "out" : "in"},
+                                                              {"kind", kind},
+                                                              {"cause", kCause[static_cast<int>(e.cause)]},
+                                                              {"created", static_cast<std::int64_t>(::time(nullptr))}});
+    if (e.kind == esp::EventKind::soft) {
+      ++m_keys.rekeys;
+      continue;
+    }
+    ++m_keys.hard_expiries;
+    store::Txn t;
+    t.ops.push_back(store::TxnOp::del(esp::sa_public_key(e.spi)));
+    t.ops.push_back(store::TxnOp::del(esp::sa_secret_key(e.spi)));
+    if (auto r = m_client.txn(t); !r)
+      log::msg(Subsys::esp, Level::audit, "deleting expired SA {}: {}", spi, r.error().message);
+  }
+}
+
+void Daemon::publish_acquires() {
+  for (auto& j : m_dp.take_posts()) {
+    const std::string id = j["id"].get<std::string>();
+    j.erase("id");
+    if (auto r = m_client.put(std::string(kAcquirePrefix) + id, j); !r)
+      log::msg(Subsys::store, Level::audit, "acquire/{}: {}", id, r.error().message);
+    else
+      m_acquire_keys.insert(id);
+  }
+  for (const auto& id : m_dp.expire(mono_ms())) {
+    log::msg(Subsys::esp, Level::control, "acquire {} unanswered: its held packets are dropped", id);
+    (void)m_client.del(std::string(kAcquirePrefix) + id);
+    m_acquire_keys.erase(id);
+  }
+}
+
+void Daemon::publish_stats(bool force) {
+  auto j = stats_json(m_table, m_dp, m_keys);
+  if (!force && j == m_last_stats) return;
+  if (auto r = m_client.put("stats/espd", j); !r)
+    log::msg(Subsys::store, Level::audit, "stats/espd: {}", r.error().message);
+  m_last_stats = std::move(j);
+}
+
+Result<bool> Daemon::drain(store::Watch& w, bool sa) {
+  bool any = false;
+  for (;;) {
+    auto ev = w.next(std::chrono::milliseconds(0));
+    if (!ev) return ev.error();
+    if (!*ev) return any;
+    any = true;
+    IPSECKIT_TRY(sa ? on_sa_event(**ev) : on_spd_event(**ev));
+  }
+}
+
+void Daemon::shutdown() {
+  for (const auto& id : m_acquire_keys) (void)m_client.del(std::string(kAcquirePrefix) + id);
+  publish_stats(true);
+  (void)m_client.del(kDaemonKey);
+}
+
+}  // namespace ipseckit::espd::detail

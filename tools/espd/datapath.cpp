@@ -1,0 +1,271 @@
+// espd's packet paths (datapath.h).
+#include "datapath.h"
+
+#include <errno.h>
+#include <fmt/format.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "base/log.h"
+#include "esp/demux.h"
+#include "esp/ip_headers.h"
+#include "wire/udp.h"
+
+namespace ipseckit::espd {
+
+namespace {
+
+constexpr int kBatch = 64;            // packets per readiness before yielding to the other sources
+constexpr std::size_t kRxFront = 64;  // room to rebuild the IP + UDP headers of an ESP-in-UDP datagram
+
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(::time(nullptr));
+}
+
+}  // namespace
+
+std::uint64_t Datapath::now_ms() const {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+void Datapath::from_tun() {
+  for (int i = 0; i < kBatch; ++i) {
+    const auto n = ::read(m_s.tun, m_buf.data() + esp::kHeadroom, 65535);
+    if (n <= 0) return;
+    esp::PacketBuf pkt(m_buf, esp::kHeadroom, static_cast<std::size_t>(n));
+    outbound(pkt, false);
+  }
+}
+
+// RFC 4301 §5.1: outbound IP traffic processing (protected-to-unprotected).
+void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
+  if (pkt.size() == 0 || (pkt.data()[0] >> 4) != 4) {
+    ++m_c.not_ipv4;  // IPv6 (router solicitations of the TUN itself included): IPv4 data plane
+    return;
+  }
+  auto t = wire::extract_five_tuple(pkt.view());
+  if (!t) {
+    ++m_c.tun_malformed;
+    return;
+  }
+  const policy::SpdFilter* f = m_spd ? m_spd->lookup(*t) : nullptr;
+  const policy::CompiledSpd* spd = m_spd ? &m_spd->spd() : nullptr;
+  auto action = f ? f->action_for(true) : policy::ActionType::permit;
+  OutEntry* e = nullptr;
+  if (!f) {
+    // No filter (or no SPD yet): an SA whose selectors cover the packet still protects it.
+    if ((e = m_table.outbound(*t, nullptr, nullptr))) action = policy::ActionType::negotiate;
+  }
+  switch (action) {
+    case policy::ActionType::permit:
+      if (auto s = m_s.raw_out->send_packet(pkt.view()); !s)
+        ++m_c.send_errors;
+      else
+        ++m_c.permitted;
+      return;
+    case policy::ActionType::block:
+      ++m_c.blocked;
+      return;
+    case policy::ActionType::negotiate:
+      break;
+  }
+  if (!e) e = m_table.outbound(*t, f, spd);
+  if (e) {
+    send_protected(*e, pkt);
+    return;
+  }
+  if (held) return;
+  hold(pkt, *t, *f);
+}
+
+bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
+  const auto r = e.sa.protect(pkt);
+  if (r.status != esp::TxStatus::ok) {
+    ++m_c.tx_failed;
+    log::msg(log::Subsys::esp, log::Level::diag, "SA {}: not sent: {}", esp::spi_hex(esp::record_spi(e.sa.config())),
+             esp::name(r.status));
+    return false;
+  }
+  const auto& c = e.sa.config();
+  Status s;
+  // ESP-in-UDP through the NAT-T socket when espd owns it, else (like raw ESP/AH) the whole
+  // outer packet, UDP header included (RFC 3948 §2.1: zero UDP checksum over IPv4).
+  if (c.udp_encap && m_s.udp)
+    s = m_s.udp->send_to(pkt.view().subspan(r.l4_offset + wire::kUdpHeaderSize),
+                         sys::Endpoint{c.remote, c.udp_encap->remote_port});
+  else
+    s = m_s.raw_out->send_packet(pkt.view());
+  if (!s) {
+    ++m_c.send_errors;
+    log::msg(log::Subsys::net, log::Level::diag, "send to {}: {}", c.remote.str(), s.error().message);
+    return false;
+  }
+  return true;
+}
+
+void Datapath::hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy::SpdFilter& f) {
+  for (auto& a : m_acq) {
+    if (a.tuple != t) continue;
+    if (a.held.size() < kHold) {
+      a.held.emplace_back(pkt.view().begin(), pkt.view().end());
+      ++m_c.held;
+    } else {
+      ++m_c.no_sa_dropped;
+    }
+    return;
+  }
+  Acquire a;
+  a.id = fmt::format("{}-{}", ::getpid(), m_next_id++);
+  a.tuple = t;
+  const auto* spd = m_spd ? &m_spd->spd() : nullptr;
+  if (spd && f.rule < spd->rules.size()) a.rule = spd->rules[f.rule].rule;
+  a.since_ms = now_ms();
+  a.held.emplace_back(pkt.view().begin(), pkt.view().end());
+  ++m_c.held;
+  ++m_c.acquires;
+  m_posts.push_back({{"id", a.id},
+                     {"src", t.src.str()},
+                     {"dst", t.dst.str()},
+                     {"protocol", t.protocol},
+                     {"src_port", t.src_port},
+                     {"dst_port", t.dst_port},
+                     {"rule", a.rule},
+                     {"created", unix_now()}});
+  log::msg(log::Subsys::esp, log::Level::control, "no SA for {} -> {} (protocol {}, rule '{}'): acquire {}",
+           t.src.str(), t.dst.str(), t.protocol, a.rule, a.id);
+  m_acq.push_back(std::move(a));
+}
+
+std::vector<nlohmann::json> Datapath::take_posts() {
+  return std::exchange(m_posts, {});
+}
+
+std::vector<std::string> Datapath::flush_held() {
+  std::vector<std::string> done;
+  for (auto it = m_acq.begin(); it != m_acq.end();) {
+    const policy::SpdFilter* f = m_spd ? m_spd->lookup(it->tuple) : nullptr;
+    OutEntry* e = m_table.outbound(it->tuple, f, m_spd ? &m_spd->spd() : nullptr);
+    if (!e) {
+      ++it;
+      continue;
+    }
+    for (const auto& p : it->held) {
+      std::memcpy(m_buf.data() + esp::kHeadroom, p.data(), p.size());
+      esp::PacketBuf pkt(m_buf, esp::kHeadroom, p.size());
+      send_protected(*e, pkt);
+    }
+    done.push_back(it->id);
+    it = m_acq.erase(it);
+  }
+  return done;
+}
+
+std::vector<std::string> Datapath::expire(std::uint64_t now) {
+  std::vector<std::string> gone;
+  for (auto it = m_acq.begin(); it != m_acq.end();) {
+    if (now - it->since_ms < kAcquireRetryMs) {
+      ++it;
+      continue;
+    }
+    m_c.no_sa_dropped += it->held.size();
+    gone.push_back(it->id);
+    it = m_acq.erase(it);
+  }
+  return gone;
+}
+
+// RFC 3948 §3: a datagram on the NAT-T port is a keepalive, IKE (non-ESP marker) or ESP. The
+// socket strips the IP and UDP headers; they are rebuilt so the SA sees the packet as received.
+void Datapath::from_udp() {
+  if (!m_s.udp) return;
+  for (int i = 0; i < kBatch; ++i) {
+    auto r = m_s.udp->recv(std::span(m_buf).subspan(kRxFront, 65535));
+    if (!r || !*r) return;
+    const auto& d = **r;
+    const std::size_t n = d.data.size();
+    if (n == 1 && d.data[0] == wire::kNatKeepalive) {
+      ++m_c.keepalives;
+      continue;
+    }
+    if (n >= 4 && d.data[0] == 0 && d.data[1] == 0 && d.data[2] == 0 && d.data[3] == 0) {
+      ++m_c.ike_on_natt;  // IKE is ikeview's (RFC 3948 §2.2)
+      continue;
+    }
+    if (!d.local || !d.peer.addr.is_v4() || !d.local->is_v4()) {
+      ++m_c.rx_malformed;
+      continue;
+    }
+    const std::size_t front = 20 + wire::kUdpHeaderSize;
+    const std::size_t off = kRxFront - front;
+    esp::OuterHeader h;
+    h.src = d.peer.addr;
+    h.dst = *d.local;
+    h.proto = 17;
+    if (esp::write_outer_header(std::span(m_buf).subspan(off, 20), h, front + n) != 20) {
+      ++m_c.rx_malformed;
+      continue;
+    }
+    wire::UdpHeader u{d.peer.port, m_s.natt_port, static_cast<std::uint16_t>(wire::kUdpHeaderSize + n), 0};
+    (void)wire::write_udp_header(std::span(m_buf).subspan(off + 20, wire::kUdpHeaderSize), u);
+    esp::PacketBuf pkt(m_buf, off, front + n);
+    inbound(pkt);
+  }
+}
+
+void Datapath::from_raw(sys::RawSocket& sock) {
+  for (int i = 0; i < kBatch; ++i) {
+    auto r = sock.recv(std::span(m_buf).subspan(esp::kHeadroom, 65535));
+    if (!r || !*r) return;
+    esp::PacketBuf pkt(m_buf, esp::kHeadroom, **r);
+    inbound(pkt);
+  }
+}
+
+// RFC 4301 §5.2: inbound processing — SA by SPI, unprotect (the SA counts its own failures),
+// then the inner packet must be inside the SA's selectors.
+void Datapath::inbound(esp::PacketBuf& pkt) {
+  auto d = esp::demux_inbound(pkt.view(), m_s.natt_port);
+  if (!d) {
+    ++m_c.rx_malformed;
+    return;
+  }
+  bool ah = false;
+  switch (d->carrier) {
+    case esp::Carrier::esp:
+    case esp::Carrier::esp_in_udp:
+      break;
+    case esp::Carrier::ah:
+      ah = true;
+      break;
+    case esp::Carrier::nat_keepalive:
+      ++m_c.keepalives;
+      return;
+    case esp::Carrier::ike_in_udp:
+      ++m_c.ike_on_natt;
+      return;
+    case esp::Carrier::other:
+      ++m_c.rx_malformed;
+      return;
+  }
+  InEntry* e = m_table.inbound(d->spi, ah);
+  if (!e) {
+    ++m_c.bad_spi;
+    log::msg(log::Subsys::esp, log::Level::diag, "bad SPI {} ({}) from {}", esp::spi_hex(d->spi), ah ? "AH" : "ESP",
+             d->src.str());
+    return;
+  }
+  if (e->sa.unprotect(pkt) != esp::RxStatus::ok) return;
+  auto t = wire::extract_five_tuple(pkt.view());
+  if (!t || !selectors_match(e->meta.selectors, *t, false)) {
+    ++m_c.selector_mismatch;
+    return;
+  }
+  if (::write(m_s.tun, pkt.data(), pkt.size()) < 0) ++m_c.tun_write_errors;
+}
+
+}  // namespace ipseckit::espd

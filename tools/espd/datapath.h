@@ -1,0 +1,91 @@
+// espd's packet paths (ARCHITECTURE.md "Data plane", RFC 4301 §5.1/§5.2):
+//   TUN -> SPD lookup -> permit: re-inject in clear (marked raw socket) | block: drop, count |
+//          negotiate: protect with the outbound SA and send (ESP-in-UDP or raw ESP/AH), or
+//          post an acquire and hold a few packets until the SA arrives;
+//   UDP 4500 (RFC 3948) and raw ESP/AH -> demux by SPI ("Bad SPI Pkts" when unknown) ->
+//          unprotect -> inner packet inside the SA's selectors -> TUN.
+// Single-threaded; one packet buffer, reused (no allocation per packet except held packets).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "esp/packet_buf.h"
+#include "policy/spd_classifier.h"
+#include "sa_table.h"
+#include "sys/raw_socket.h"
+#include "sys/udp_socket.h"
+#include "wire/ip_packet.h"
+
+namespace ipseckit::espd {
+
+// espd's own counters, beside the SAs' (stats.h gives them their published names).
+struct PathCounters {
+  std::uint64_t bad_spi = 0, rx_malformed = 0, selector_mismatch = 0, keepalives = 0, ike_on_natt = 0;
+  std::uint64_t permitted = 0, blocked = 0, no_sa_dropped = 0, held = 0, acquires = 0;
+  std::uint64_t tun_malformed = 0, not_ipv4 = 0, tx_failed = 0, send_errors = 0, tun_write_errors = 0;
+};
+
+// A negotiation asked of IKE: acquire/<id> in the store.
+struct Acquire {
+  std::string id;
+  wire::FiveTuple tuple;
+  std::string rule;
+  std::uint64_t since_ms = 0;
+  std::vector<Bytes> held;
+};
+
+struct Sockets {
+  sys::UdpSocket* udp = nullptr;      // ESP-in-UDP
+  sys::RawSocket* raw_out = nullptr;  // IPPROTO_RAW, marked
+  int tun = -1;
+  std::uint16_t natt_port = 4500;  // the UDP socket's port
+};
+
+class Datapath {
+ public:
+  static constexpr std::size_t kHold = 4;                  // packets held per acquire
+  static constexpr std::uint64_t kAcquireRetryMs = 30000;  // an unanswered acquire is re-posted after this
+
+  Datapath(Sockets s, SaTable& table) : m_s(s), m_table(table), m_buf(esp::kHeadroom + 65536 + esp::kTailroom) {}
+
+  void set_spd(std::optional<policy::SpdMatcher> spd) { m_spd = std::move(spd); }
+  const policy::SpdMatcher* spd() const { return m_spd ? &*m_spd : nullptr; }
+
+  // Drain one readiness of each source (up to a batch of packets).
+  void from_tun();
+  void from_udp();
+  void from_raw(sys::RawSocket& sock);
+
+  // After SAs changed: send what acquires held for which an SA now exists. Returns the ids
+  // of the acquires that were satisfied (their store keys can go).
+  std::vector<std::string> flush_held();
+  // Acquires to post (new or re-posted), taken by the daemon; and expired ones to delete.
+  std::vector<nlohmann::json> take_posts();
+  std::vector<std::string> expire(std::uint64_t now_ms);
+
+  const PathCounters& counters() const { return m_c; }
+  std::size_t pending_acquires() const { return m_acq.size(); }
+
+ private:
+  void outbound(esp::PacketBuf& pkt, bool held);
+  bool send_protected(OutEntry& e, esp::PacketBuf& pkt);
+  void inbound(esp::PacketBuf& pkt);
+  void hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy::SpdFilter& f);
+  std::uint64_t now_ms() const;
+
+  Sockets m_s;
+  SaTable& m_table;
+  std::optional<policy::SpdMatcher> m_spd;
+  std::vector<std::uint8_t> m_buf;
+  std::vector<Acquire> m_acq;
+  std::vector<nlohmann::json> m_posts;
+  std::uint64_t m_next_id = 1;
+  PathCounters m_c;
+};
+
+}  // namespace ipseckit::espd

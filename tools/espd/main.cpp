@@ -1,0 +1,41 @@
+// espd: the ESP/AH data plane over TUN (see man/espd.8).
+//   espd [--tun NAME] [--mark M] [--table T] [--socket PATH]     the daemon, in the foreground
+//   espd sa add|del|list ...                                       manual keying
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "common/tool_common.h"
+#include "daemon.h"
+
+int main(int argc, char** argv) {
+  using namespace ipseckit;
+  espd::DaemonOptions opt;
+  CLI::App app{"espd: the ESP/AH data plane over TUN, and manual keying", "espd"};
+  tool::add_store_options(app, opt.store);
+  app.add_option("--tun", opt.net.tun, "TUN device name (default ipsec0)");
+  app.add_option("--mark", opt.net.mark, "routing mark of espd's own packets (default 0x2a5)")
+      ->check(CLI::Range(1u, 0xffffffffu));
+  app.add_option("--table", opt.net.table, "routing table of protected destinations (default 220)")
+      ->check(CLI::Range(1u, 0xfffffffeu));
+  app.add_option("--priority", opt.net.priority, "priority of the 'not fwmark M lookup T' rule (default 220)")
+      ->check(CLI::Range(1u, 32765u));
+  app.add_option("--mtu", opt.net.mtu, "MTU of the TUN device (default 1400)")->check(CLI::Range(576u, 65535u));
+  app.add_option("--natt-port", opt.natt_port, "UDP port of ESP-in-UDP (default 4500)")->check(CLI::Range(1, 65535));
+  app.add_option("--natt", opt.natt,
+                 "ESP-in-UDP reception: bind (the port), raw (a filtered raw socket, "
+                 "leaving the port to ikeview) or auto (default: bind, else raw)")
+      ->check(CLI::IsMember({"auto", "bind", "raw"}));
+  app.add_flag("!--no-raw", opt.raw, "do not receive raw ESP (protocol 50) and AH (51)");
+  app.add_option("--stats-interval", opt.stats_interval, "seconds between stats/espd updates (default 2)")
+      ->check(CLI::Range(1u, 3600u));
+  app.add_option("--log-level", opt.log_level, "audit, control, diag, raw or private (default control)");
+  app.set_version_flag("--version", "espd " IPSECKIT_VERSION);
+  app.require_subcommand(0, 1);
+  auto* sa = app.add_subcommand("sa", "manual keying: espd sa add|del|list");
+  auto run_sa = espd::add_sa_commands(*sa, opt.store);
+  bool done = false;
+  const int rc = tool::parse_cli(app, argc, argv, done);
+  if (done) return rc;
+  if (sa->parsed()) return run_sa();
+  return espd::run_daemon(opt);
+}
