@@ -1,0 +1,82 @@
+// `ikeview sa [--json]`: the records the daemon keeps under ike/mm/ and ike/qm/.
+// JSON keys (man/ikeview.8): phase, peer, local, state, encryption, integrity, dh_group, auth,
+// spi_in, spi_out, mode, encap, expires_in; plus rule, id, and cookies (main) or local_ts,
+// remote_ts (quick).
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ikeview/commands.h"
+#include "ikeview/records.h"
+
+namespace ipseckit::ikeview {
+
+namespace {
+
+Json field(const Json& v, const char* k) {
+  auto it = v.find(k);
+  return it == v.end() ? Json(nullptr) : *it;
+}
+
+Json view(const Json& v, std::int64_t now) {
+  Json o;
+  for (const char* k : {"phase", "peer", "local", "state", "encryption", "integrity", "dh_group", "auth", "spi_in",
+                        "spi_out", "mode", "encap"})
+    o[k] = field(v, k);
+  auto exp = field(v, "expires");
+  o["expires_in"] = exp.is_number_integer() ? Json(std::max<std::int64_t>(0, exp.get<std::int64_t>() - now)) : Json(nullptr);
+  o["rule"] = field(v, "rule");
+  o["id"] = field(v, "id");
+  if (o["phase"] == "main") o["cookies"] = field(v, "cky_i").get<std::string>() + field(v, "cky_r").get<std::string>();
+  else {
+    o["local_ts"] = field(v, "local_ts");
+    o["remote_ts"] = field(v, "remote_ts");
+  }
+  return o;
+}
+
+std::string text(const Json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+}  // namespace
+
+int cmd_sa(const tool::StoreOptions& so, bool as_json) {
+  auto c = tool::connect(so);
+  if (!c) return tool::fail(kTool, c.error());
+  Json out = Json::array();
+  const auto now = unix_now();
+  for (const char* prefix : {kMmPrefix, kQmPrefix}) {
+    auto l = c->list(prefix);
+    if (!l) return tool::fail(kTool, l.error());
+    for (const auto& e : l->items)
+      if (e.value.is_object()) out.push_back(view(e.value, now));
+  }
+  if (as_json) {
+    std::fputs((out.dump(2) + "\n").c_str(), stdout);
+    return tool::kExitOk;
+  }
+  if (out.empty()) std::puts("no SAs");
+  for (const auto& o : out) {
+    if (o["phase"] == "main")
+      std::fputs(fmt::format("main   {} -> {} {} {}/{}/group {} {} rule '{}' expires in {}s cookies {}\n", text(o["local"]),
+                             text(o["peer"]), text(o["state"]), text(o["encryption"]), text(o["integrity"]),
+                             text(o["dh_group"]), text(o["auth"]), text(o["rule"]), text(o["expires_in"]),
+                             text(o["cookies"]))
+                     .c_str(),
+                 stdout);
+    else
+      std::fputs(fmt::format("quick  {} -> {} {} {} {}/{}{} spi in {} out {}{} rule '{}' {} === {} expires in {}s\n",
+                             text(o["local"]), text(o["peer"]), text(o["state"]), text(o["mode"]), text(o["encryption"]),
+                             text(o["integrity"]), o["dh_group"].is_null() ? "" : " PFS group " + text(o["dh_group"]),
+                             text(o["spi_in"]), text(o["spi_out"]), o["encap"] == true ? " udp-encap" : "",
+                             text(o["rule"]), text(o["local_ts"]), text(o["remote_ts"]), text(o["expires_in"]))
+                     .c_str(),
+                 stdout);
+  }
+  return tool::kExitOk;
+}
+
+}  // namespace ipseckit::ikeview

@@ -1,0 +1,208 @@
+#include "ikeview/daemon.h"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <csignal>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "policydb/keys.h"
+#include "store/keys.h"
+
+namespace ipseckit::ikeview {
+
+using log::Level;
+using log::Subsys;
+
+namespace {
+
+Result<sys::UniqueFd> signal_fd() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    return Error::make("failed", std::string("sigprocmask: ") + std::strerror(errno));
+  sys::UniqueFd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!fd) return Error::make("failed", std::string("signalfd: ") + std::strerror(errno));
+  std::signal(SIGPIPE, SIG_IGN);
+  return fd;
+}
+
+}  // namespace
+
+Daemon::Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp)
+    : m_opt(opt), m_client(std::move(client)), m_udp(std::move(udp)), m_secrets(m_client) {
+  m_engine = std::make_unique<ike::Engine>(ike::EngineConfig{},
+                                           ike::EngineEnv{*m_udp, m_clock, m_rng, m_dh, m_secrets, m_policy},
+                                           callbacks());
+}
+
+Daemon::~Daemon() = default;
+
+void Daemon::note(Level l, std::string text) {
+  log::write(Subsys::ike, l, text);
+  if (l <= Level::diag) (void)m_client.log("ike", log::name(l), text);
+}
+
+Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
+  std::array<std::uint8_t, 65536> buf{};
+  for (int n = 0; n < 256; ++n) {  // bounded: timers and the store get their turn
+    auto d = s.recv(buf);
+    if (!d) return std::move(d).error();
+    if (!*d) break;
+    const auto& dg = **d;
+    wire::IpAddr local = dg.local.value_or(s.local().addr);
+    m_engine->receive(ike::Endpoint{local, port}, ike::Endpoint{dg.peer.addr, dg.peer.port},
+                      ByteView(dg.data.data(), dg.data.size()));
+  }
+  return {};
+}
+
+Status Daemon::drain_watch(store::Watch& w) {
+  for (;;) {
+    auto ev = w.next(std::chrono::milliseconds(0));
+    if (!ev) return std::move(ev).error();
+    if (!*ev) return {};
+    on_event(**ev);
+  }
+}
+
+void Daemon::on_event(const store::Event& ev) {
+  if (ev.key == policydb::kSpdKey) {
+    if (ev.kind == store::Event::Kind::del) {
+      m_policy.clear();
+      note(Level::control, "the effective SPD was removed: refusing every peer until it returns");
+      return;
+    }
+    if (auto st = m_policy.load(ev.value); !st) {
+      note(Level::audit, "spd/current does not parse (" + st.error().message + "); keeping the previous SPD");
+      return;
+    }
+    const auto& spd = m_policy.view()->spd();
+    note(Level::control, fmt::format("SPD generation {} loaded: policy '{}', {} rules, {} filters", spd.generation,
+                                     spd.assigned_policy.empty() ? "(none)" : spd.assigned_policy, spd.rules.size(),
+                                     spd.specific.size()));
+    return;
+  }
+  const bool acquire = store::has_prefix(ev.key, kAcquirePrefix);
+  const bool initiate = store::has_prefix(ev.key, kInitiatePrefix);
+  if (!acquire && !initiate) return;
+  if (ev.kind == store::Event::Kind::del) {
+    m_requests.erase(ev.key);  // withdrawn (or answered and removed by the asker)
+    return;
+  }
+  on_request(ev.key, ev.value, acquire);
+}
+
+int Daemon::run() {
+  auto sigfd = signal_fd();
+  if (!sigfd) return tool::fail("ikeview", sigfd.error());
+  auto spd = m_client.watch(policydb::kSpdPrefix, true);
+  auto acq = spd ? m_client.watch(kAcquirePrefix, true) : Result<store::Watch>(spd.error());
+  auto ini = acq ? m_client.watch(kInitiatePrefix, true) : Result<store::Watch>(acq.error());
+  if (!ini) return tool::fail("ikeview", ini.error());
+  note(Level::control, fmt::format("listening on UDP {}:{} and {}:{}{}", m_udp->ike().local().addr.str(),
+                                   m_udp->ike().local().port, m_udp->natt().local().addr.str(),
+                                   m_udp->natt().local().port,
+                                   m_opt.mark ? fmt::format(" (mark {:#x})", *m_opt.mark) : std::string()));
+  int rc = 0;
+  bool first = true;
+  while (!m_stop) {
+    std::array<pollfd, 6> fds{{{sigfd->get(), POLLIN, 0},
+                              {m_udp->ike().fd(), POLLIN, 0},
+                              {m_udp->natt().fd(), POLLIN, 0},
+                              {spd->fd(), POLLIN, 0},
+                              {acq->fd(), POLLIN, 0},
+                              {ini->fd(), POLLIN, 0}}};
+    int timeout = first ? 0 : 1000;
+    first = false;
+    if (auto t = m_engine->next_timer()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*t - m_clock.now()).count();
+      timeout = std::min(timeout, static_cast<int>(std::clamp<long long>(left, 0, 1000)));
+    }
+    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
+      note(Level::audit, std::string("poll: ") + std::strerror(errno));
+      rc = 1;
+      break;
+    }
+    if (fds[0].revents) {
+      signalfd_siginfo si{};
+      while (::read(sigfd->get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+        note(Level::control, fmt::format("signal {}: shutting down", si.ssi_signo));
+      break;
+    }
+    Status st;
+    if (st && fds[1].revents) st = drain_udp(m_udp->ike(), m_opt.port);
+    if (st && fds[2].revents) st = drain_udp(m_udp->natt(), m_opt.natt_port);
+    if (!st) note(Level::diag, "receive: " + st.error().message);
+    // Always drained: a watch's connection may hold buffered events its fd no longer shows
+    // (the snapshot arrives with the answer to the watch request).
+    Status ws = drain_watch(*spd);
+    if (ws) ws = drain_watch(*acq);
+    if (ws) ws = drain_watch(*ini);
+    if (!ws) {
+      log::msg(Subsys::store, Level::audit, "lost the store: {}", ws.error().message);
+      rc = 1;
+      break;
+    }
+    m_engine->run_timers();
+    check_requests();
+  }
+  shutdown();
+  return rc;
+}
+
+// Deletes every SA with a Delete to its peer (RFC 2408 4.8), then whatever records remain.
+void Daemon::shutdown() {
+  m_stop = true;
+  std::vector<std::uint64_t> children;
+  for (const auto& [id, c] : m_engine->child_sas()) children.push_back(id);
+  for (auto id : children) (void)m_engine->delete_phase2(id, "ikeview stopping");
+  std::vector<std::uint64_t> sas;
+  for (const auto* sa : m_engine->ike_sas()) sas.push_back(sa->id());
+  for (auto id : sas) (void)m_engine->delete_phase1(id, "ikeview stopping");
+  std::vector<std::string> left;
+  for (auto& [id, keys] : m_p2_keys) left.insert(left.end(), keys.begin(), keys.end());
+  for (auto& [id, keys] : m_p1_keys) left.insert(left.end(), keys.begin(), keys.end());
+  m_p1_keys.clear();
+  m_p2_keys.clear();
+  if (!left.empty()) delete_records(left, "records left at shutdown");
+  for (auto& [key, r] : m_requests)
+    if (r.acquire) (void)m_client.del(key);
+    else (void)m_client.put(key, store::Json{{"peer", r.peer.str()}, {"rule", r.rule}, {"state", "failed"},
+                                            {"reason", "ikeview daemon stopped"}});
+  m_requests.clear();
+  m_engine.reset();
+  note(Level::control, "stopped");
+}
+
+int run_daemon(const DaemonOptions& opt) {
+  log::set_ident("ikeview");
+  log::Level level{};
+  if (!log::parse_level(opt.log_level, level))
+    return tool::fail("ikeview", Error::make("usage", "unknown log level '" + opt.log_level + "' (--log-level)"));
+  if (level == Level::priv) level = Level::raw;  // key material never reaches stderr
+  log::set_level(level);
+  wire::IpAddr listen;
+  if (!opt.listen.empty()) {
+    auto a = wire::IpAddr::parse(opt.listen);
+    if (!a) return tool::fail("ikeview", Error::make("usage", "--listen: not an address: '" + opt.listen + "'"));
+    listen = *a;
+  }
+  auto client = tool::connect(opt.store);
+  if (!client) return tool::fail("ikeview", client.error());
+  if (!client->info().admin)
+    return tool::fail("ikeview", Error::make("failed", "the daemon must be able to write the store (run as root)"));
+  auto udp = UdpTransport::open(listen, opt.mark, opt.port, opt.natt_port);
+  if (!udp) return tool::fail("ikeview", udp.error());
+  Daemon d(opt, std::move(*client), std::move(*udp));
+  return d.run();
+}
+
+}  // namespace ipseckit::ikeview

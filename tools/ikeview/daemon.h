@@ -1,0 +1,97 @@
+// `ikeview daemon`: the IKEv1 engine on UDP 500/4500, driven by the store (man/ikeview.8).
+//   reads:   spd/current (watched), secret/psk/... and secret/dynamic/... (PSKs, on demand),
+//            acquire/<id> (watched; deleted when done or failed),
+//            ike/initiate/<id> (watched; answered in place, see records.h)
+//   writes:  ike/mm/..., secret/ike/mm/..., ike/qm/..., esp/sa/..., secret/esp/sa/...,
+//            the event log (subsystem "ike")
+// Foreground, logs to stderr; SIGTERM/SIGINT delete the SAs (Delete to the peer) and every
+// record the daemon wrote, then exit 0.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/tool_common.h"
+#include "ike/engine.h"
+#include "ikeview/daemon_env.h"
+#include "ikeview/records.h"
+
+namespace ipseckit::ikeview {
+
+struct DaemonOptions {
+  tool::StoreOptions store;
+  std::string listen;                 // empty: 0.0.0.0
+  std::optional<std::uint32_t> mark;  // SO_MARK on every socket
+  std::uint16_t port = 500, natt_port = 4500;
+  std::string log_level = "control";
+  unsigned request_timeout_s = 40;    // an initiate/acquire with no outcome fails after this
+};
+
+int run_daemon(const DaemonOptions& opt);
+
+// A negotiation someone asked for: `ikeview initiate` or an acquire from espd.
+struct Request {
+  std::string key;  // ike/initiate/<id> or acquire/<id>
+  bool acquire = false;
+  wire::IpAddr peer;
+  std::string rule;
+  std::uint64_t ike_sa = 0;
+  std::uint64_t phase2_failed_before = 0;
+  std::chrono::steady_clock::time_point deadline;
+  bool done = false;
+};
+
+class Daemon {
+ public:
+  Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp);
+  ~Daemon();
+  int run();  // until SIGTERM/SIGINT or the store goes away
+
+ private:
+  // daemon.cpp
+  Status drain_udp(sys::UdpSocket& s, std::uint16_t port);
+  Status drain_watch(store::Watch& w);
+  void on_event(const store::Event& ev);
+  void shutdown();
+  void note(log::Level l, std::string text);  // stderr + the store's event log
+
+  // daemon_records.cpp: the engine's callbacks
+  ike::Callbacks callbacks();
+  void phase1_up(const ike::Phase1Info& i);
+  void phase1_down(const ike::Phase1Info& i, std::string_view reason);
+  void phase2_up(const ike::Phase2Info& i);
+  void phase2_down(const ike::Phase2Info& i, std::string_view reason);
+  void engine_event(const ike::LogEvent& e);
+  void put_records(std::vector<store::TxnOp> ops, std::string_view what);
+  void delete_records(const std::vector<std::string>& keys, std::string_view what);
+
+  // daemon_requests.cpp
+  void on_request(const std::string& key, const store::Json& v, bool acquire);
+  void check_requests();
+  void finish(Request& r, bool ok, const std::string& reason, const store::Json& extra = nullptr);
+  std::optional<ike::SpdPolicyView::Initiation> plan(const Request& r, const store::Json& v, std::string& why) const;
+
+  const DaemonOptions& m_opt;
+  store::Client m_client;
+  std::unique_ptr<UdpTransport> m_udp;
+  ike::SystemClock m_clock;
+  ike::OsRng m_rng;
+  ike::OpenSslDh m_dh;
+  StoreSecrets m_secrets;
+  CurrentPolicy m_policy;
+  std::unique_ptr<ike::Engine> m_engine;
+  bool m_stop = false;
+
+  std::map<std::uint64_t, std::vector<std::string>> m_p1_keys;  // IKE SA id -> records written
+  std::map<std::uint64_t, std::vector<std::string>> m_p2_keys;  // QM SA id -> records written
+  std::map<std::string, Request> m_requests;                    // by store key
+  std::map<std::string, std::string> m_last_failure;            // SA label -> last audit line
+  std::string m_last_audit;
+};
+
+}  // namespace ipseckit::ikeview

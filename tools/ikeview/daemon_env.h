@@ -1,0 +1,64 @@
+// The daemon's implementations of the engine's injected world (engine.h / env.h): UDP 500 and
+// 4500 sockets with the routing mark, pre-shared keys read from the store's secret/ keys, and a
+// PolicyView that follows spd/current as the agent recompiles it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ike/env.h"
+#include "ike/spd_policy_view.h"
+#include "store/client.h"
+#include "sys/udp_socket.h"
+
+namespace ipseckit::ikeview {
+
+class UdpTransport final : public ike::Transport {
+ public:
+  // Binds UDP 500 and 4500 on `listen` (unspecified: any IPv4 address).
+  static Result<std::unique_ptr<UdpTransport>> open(const wire::IpAddr& listen, std::optional<std::uint32_t> mark,
+                                                    std::uint16_t port500 = ike::kIkePort,
+                                                    std::uint16_t port4500 = ike::kNatTPort);
+  void send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView datagram) override;
+  sys::UdpSocket& ike() { return m_ike; }
+  sys::UdpSocket& natt() { return m_natt; }
+  std::uint64_t send_errors() const { return m_send_errors; }
+
+ private:
+  UdpTransport(sys::UdpSocket a, sys::UdpSocket b) : m_ike(std::move(a)), m_natt(std::move(b)) {}
+  sys::UdpSocket m_ike, m_natt;
+  std::uint64_t m_send_errors = 0;
+};
+
+// AuthMethod::psk_ref names a store key ({"key": "..."}, root only); an inline key is used as is.
+class StoreSecrets final : public ike::Secrets {
+ public:
+  explicit StoreSecrets(store::Client& c) : m_client(c) {}
+  std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) override;
+
+ private:
+  store::Client& m_client;
+};
+
+// Forwards to the SPD compiled last; refuses every peer until the first SPD arrives.
+class CurrentPolicy final : public ike::PolicyView {
+ public:
+  std::optional<ike::MmPolicy> main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const override;
+  std::optional<ike::QmPolicy> quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                          const ike::TrafficSelector& ours,
+                                          const ike::TrafficSelector& theirs) const override;
+  // Replaces the SPD from spd/current's JSON; the error names what did not parse.
+  Status load(const store::Json& doc);
+  void clear() { m_view.reset(); }
+  const ike::SpdPolicyView* view() const { return m_view.get(); }
+
+ private:
+  std::unique_ptr<ike::SpdPolicyView> m_view;
+};
+
+// This host's address towards `peer` (a connected UDP socket's source address; nothing sent).
+Result<wire::IpAddr> local_address_towards(const wire::IpAddr& peer, std::optional<std::uint32_t> mark);
+
+}  // namespace ipseckit::ikeview
