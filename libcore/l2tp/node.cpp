@@ -41,15 +41,31 @@ void Node::drain() {
   m_draining = false;
 }
 
+namespace {
+bool half_open(TunnelState s) {
+  return s == TunnelState::idle || s == TunnelState::wait_ctl_reply || s == TunnelState::wait_ctl_conn;
+}
+}  // namespace
+
+void Node::tunnel_state_changed(std::uint16_t tunnel, TunnelState from, TunnelState to) {
+  if (half_open(from) && !half_open(to)) --m_half_open;
+  if (to == TunnelState::closed) m_closed.push_back(tunnel);
+}
+
 void Node::reap() {
-  for (auto it = m_tunnels.begin(); it != m_tunnels.end();) {
-    if (it->second->state() == TunnelState::closed) {
-      log::msg(log::Subsys::l2tp, log::Level::diag, "tunnel {}: state freed", it->first);
-      it = m_tunnels.erase(it);
-    } else {
-      ++it;
-    }
+  for (const auto id : m_closed) {
+    auto it = m_tunnels.find(id);
+    if (it == m_tunnels.end()) continue;
+    log::msg(log::Subsys::l2tp, log::Level::diag, "tunnel {}: state freed", id);
+    sessions_changed(-static_cast<std::ptrdiff_t>(it->second->session_count()));
+    for (auto [b, e] = m_by_peer.equal_range(it->second->peer()); b != e; ++b)
+      if (b->second == id) {
+        m_by_peer.erase(b);
+        break;
+      }
+    m_tunnels.erase(it);
   }
+  m_closed.clear();
 }
 
 Tunnel* Node::find(std::uint16_t id) {
@@ -70,24 +86,11 @@ std::vector<std::uint16_t> Node::tunnel_ids() const {
 
 Tunnel* Node::find_setup(const PeerAddr& from, std::uint16_t peer_tunnel) {
   if (peer_tunnel == 0) return nullptr;
-  for (auto& [id, t] : m_tunnels)
-    if (t->peer() == from && t->peer_id() == peer_tunnel && t->state() != TunnelState::closed) return t.get();
-  return nullptr;
-}
-
-std::size_t Node::session_count() const {
-  std::size_t n = 0;
-  for (const auto& [id, t] : m_tunnels) n += t->session_count();
-  return n;
-}
-
-std::size_t Node::half_open_count() const {
-  std::size_t n = 0;
-  for (const auto& [id, t] : m_tunnels) {
-    const auto s = t->state();
-    n += s == TunnelState::idle || s == TunnelState::wait_ctl_reply || s == TunnelState::wait_ctl_conn ? 1 : 0;
+  for (auto [b, e] = m_by_peer.equal_range(from); b != e; ++b) {
+    Tunnel* t = find(b->second);
+    if (t && t->peer_id() == peer_tunnel && t->state() != TunnelState::closed) return t;
   }
-  return n;
+  return nullptr;
 }
 
 Result<Tunnel*> Node::create_tunnel(const PeerAddr& peer, bool initiator) {
@@ -106,6 +109,8 @@ Result<Tunnel*> Node::create_tunnel(const PeerAddr& peer, bool initiator) {
     auto t = std::make_unique<Tunnel>(host, id, peer, initiator, m_env.now());
     Tunnel* p = t.get();
     m_tunnels.emplace(id, std::move(t));
+    m_by_peer.emplace(peer, id);
+    ++m_half_open;  // a new tunnel starts idle
     return p;
   }
   return make_error("l2tp.resources", "no free tunnel ID", 2, static_cast<std::uint16_t>(wire::L2tpErrorCode::no_resources));
@@ -199,8 +204,9 @@ void Node::on_new_tunnel_message(const PeerAddr& from, const wire::L2tpControl& 
     return;
   }
   // §4.4.3 Tie Breaker: our own SCCRQ to this peer is outstanding.
-  for (auto& [id, t] : m_tunnels) {
-    if (!t->initiator() || t->peer() != from || t->state() != TunnelState::wait_ctl_reply) continue;
+  for (auto [b, e] = m_by_peer.equal_range(from); b != e; ++b) {
+    Tunnel* t = find(b->second);
+    if (!t || !t->initiator() || t->state() != TunnelState::wait_ctl_reply) continue;
     const auto ours = t->tie_breaker();
     const auto theirs = a->tie_breaker;
     if (!ours && !theirs) continue;  // neither asked for a single tunnel: both are kept

@@ -71,8 +71,8 @@ class Node final : private TunnelHost {
   void shutdown(std::string message);
 
   std::size_t tunnel_count() const { return m_tunnels.size(); }
-  std::size_t session_count() const;
-  std::size_t half_open_count() const;
+  std::size_t session_count() const { return m_session_count; }
+  std::size_t half_open_count() const { return m_half_open; }
   const Tunnel* tunnel(std::uint16_t id) const;
   std::vector<std::uint16_t> tunnel_ids() const;
   const NodeStats& stats() const { return m_stats; }
@@ -84,6 +84,8 @@ class Node final : private TunnelHost {
   void random(std::uint8_t* out, std::size_t n) override { m_env.random(out, n); }
   void emit(Event ev) override { m_events.push_back(std::move(ev)); }
   bool session_allowed() const override { return session_count() < m_config.max_sessions; }
+  void tunnel_state_changed(std::uint16_t tunnel, TunnelState from, TunnelState to) override;
+  void sessions_changed(std::ptrdiff_t delta) override { m_session_count += static_cast<std::size_t>(delta); }
 
   class Entry;  // drains events when the outermost public call returns
   void drain();
@@ -102,6 +104,10 @@ class Node final : private TunnelHost {
   EventSink m_sink;
   std::map<std::uint16_t, std::unique_ptr<Tunnel>> m_tunnels;
   std::vector<Event> m_events;
+  // Kept by the TunnelHost callbacks (every public call used to walk all tunnels for these).
+  std::size_t m_session_count = 0, m_half_open = 0;
+  std::vector<std::uint16_t> m_closed;
+  std::multimap<PeerAddr, std::uint16_t> m_by_peer;  // tunnel ids by peer (SCCRQ retransmits, tie-breaks)  // tunnels to free when the outermost call returns
   int m_depth = 0;
   bool m_draining = false;
   NodeStats m_stats;

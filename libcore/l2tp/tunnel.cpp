@@ -62,7 +62,9 @@ void Tunnel::set_state(TunnelState next, const std::optional<Error>& reason) {
   if (reason && !m_failure) m_failure = reason;
   log::msg(log::Subsys::l2tp, log::Level::control, "{}: {} -> {}{}", label(), name(m_state), name(next),
            reason ? " (" + reason->message + ")" : std::string());
+  const TunnelState from = m_state;
   m_state = next;
+  m_host.tunnel_state_changed(m_local_id, from, next);
 }
 
 // The "expected next message" guard (StopCCN is taken in every state, before this).
@@ -228,6 +230,7 @@ void Tunnel::clear_sessions(const Error& reason) {
     m_host.emit(Event{Event::Kind::session_down, SessionKey{m_local_id, id}, m_peer, e, {}, s->kind(), s->lac(),
                       s->call_serial, false});
   }
+  m_host.sessions_changed(-static_cast<std::ptrdiff_t>(m_sessions.size()));
   m_sessions.clear();
 }
 

@@ -44,6 +44,10 @@ class TunnelHost {
   virtual const NodeConfig& config() const = 0;
   // Whether one more session may be created (node-wide limit).
   virtual bool session_allowed() const = 0;
+  // Bookkeeping, so the host keeps its counts without walking every tunnel: a tunnel's state
+  // changed; a tunnel gained (+1) or lost (-n) sessions.
+  virtual void tunnel_state_changed(std::uint16_t tunnel, TunnelState from, TunnelState to) = 0;
+  virtual void sessions_changed(std::ptrdiff_t delta) = 0;
 };
 
 struct TunnelStats {

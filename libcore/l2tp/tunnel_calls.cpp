@@ -18,12 +18,15 @@ Session* Tunnel::new_session(CallKind kind, bool lac) {
     auto s = std::make_unique<Session>(id, kind, lac, label());
     Session* p = s.get();
     m_sessions.emplace(id, std::move(s));
+    m_host.sessions_changed(1);
     return p;
   }
   return nullptr;
 }
 
-void Tunnel::remove_session(std::uint16_t id) { m_sessions.erase(id); }
+void Tunnel::remove_session(std::uint16_t id) {
+  m_host.sessions_changed(-static_cast<std::ptrdiff_t>(m_sessions.erase(id)));
+}
 
 Result<std::uint16_t> Tunnel::add_call(CallKind kind, std::string number, Millis now) {
   const auto& cfg = m_host.config();

@@ -146,8 +146,16 @@ void check_bounds(const Node& n) {
   const auto& c = n.config();
   if (n.tunnel_count() > c.max_tunnels || n.session_count() > c.max_sessions || n.half_open_count() > c.max_half_open)
     std::abort();
-  for (auto id : n.tunnel_ids())
-    if (n.tunnel(id)->channel().queued() > c.channel.max_queue) std::abort();
+  std::size_t sessions = 0, half_open = 0;
+  for (auto id : n.tunnel_ids()) {
+    const Tunnel* t = n.tunnel(id);
+    if (t->channel().queued() > c.channel.max_queue) std::abort();
+    sessions += t->session_count();
+    const auto s = t->state();
+    half_open += s == TunnelState::idle || s == TunnelState::wait_ctl_reply || s == TunnelState::wait_ctl_conn;
+  }
+  // The node keeps these counts incrementally; they must equal a full walk.
+  if (sessions != n.session_count() || half_open != n.half_open_count()) std::abort();
 }
 
 }  // namespace
