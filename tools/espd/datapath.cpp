@@ -33,12 +33,24 @@ std::uint64_t Datapath::now_ms() const {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
 }
 
+// Several TUN packets per wakeup; their ESP-in-UDP datagrams leave together (flush_tx).
 void Datapath::from_tun() {
   for (int i = 0; i < kBatch; ++i) {
     const auto n = ::read(m_s.tun, m_buf.data() + esp::kHeadroom, 65535);
-    if (n <= 0) return;
+    if (n <= 0) break;
     esp::PacketBuf pkt(m_buf, esp::kHeadroom, static_cast<std::size_t>(n));
     outbound(pkt, false);
+  }
+  flush_tx();
+}
+
+void Datapath::flush_tx() {
+  if (!m_s.udp || m_batch.queued() == 0) return;
+  const auto queued = m_batch.queued();
+  auto r = m_batch.send(*m_s.udp);
+  if (!r) {
+    m_c.send_errors += queued;
+    log::msg(log::Subsys::net, log::Level::diag, "sendmmsg: {}", r.error().message);
   }
 }
 
@@ -95,11 +107,17 @@ bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
   Status s;
   // ESP-in-UDP through the NAT-T socket when espd owns it, else (like raw ESP/AH) the whole
   // outer packet, UDP header included (RFC 3948 §2.1: zero UDP checksum over IPv4).
-  if (c.udp_encap && m_s.udp)
-    s = m_s.udp->send_to(pkt.view().subspan(r.l4_offset + wire::kUdpHeaderSize),
-                         sys::Endpoint{c.remote, c.udp_encap->remote_port});
-  else
+  if (c.udp_encap && m_s.udp) {
+    const auto payload = pkt.view().subspan(r.l4_offset + wire::kUdpHeaderSize);
+    const sys::Endpoint to{c.remote, c.udp_encap->remote_port};
+    if (m_batch.add(payload, to)) {
+      if (m_batch.queued() == kMmsg) flush_tx();
+      return true;
+    }
+    s = m_s.udp->send_to(payload, to);
+  } else {
     s = m_s.raw_out->send_packet(pkt.view());
+  }
   if (!s) {
     ++m_c.send_errors;
     log::msg(log::Subsys::net, log::Level::diag, "send to {}: {}", c.remote.str(), s.error().message);
@@ -162,6 +180,7 @@ std::vector<std::string> Datapath::flush_held() {
     done.push_back(it->id);
     it = m_acq.erase(it);
   }
+  flush_tx();
   return done;
 }
 
@@ -183,38 +202,44 @@ std::vector<std::string> Datapath::expire(std::uint64_t now) {
 // socket strips the IP and UDP headers; they are rebuilt so the SA sees the packet as received.
 void Datapath::from_udp() {
   if (!m_s.udp) return;
-  for (int i = 0; i < kBatch; ++i) {
-    auto r = m_s.udp->recv(std::span(m_buf).subspan(kRxFront, 65535));
-    if (!r || !*r) return;
-    const auto& d = **r;
-    const std::size_t n = d.data.size();
-    if (n == 1 && d.data[0] == wire::kNatKeepalive) {
-      ++m_c.keepalives;
-      continue;
-    }
-    if (n >= 4 && d.data[0] == 0 && d.data[1] == 0 && d.data[2] == 0 && d.data[3] == 0) {
-      ++m_c.ike_on_natt;  // IKE is ikeview's (RFC 3948 §2.2)
-      continue;
-    }
-    if (!d.local || !d.peer.addr.is_v4() || !d.local->is_v4()) {
-      ++m_c.rx_malformed;
-      continue;
-    }
-    const std::size_t front = 20 + wire::kUdpHeaderSize;
-    const std::size_t off = kRxFront - front;
-    esp::OuterHeader h;
-    h.src = d.peer.addr;
-    h.dst = *d.local;
-    h.proto = 17;
-    if (esp::write_outer_header(std::span(m_buf).subspan(off, 20), h, front + n) != 20) {
-      ++m_c.rx_malformed;
-      continue;
-    }
-    wire::UdpHeader u{d.peer.port, m_s.natt_port, static_cast<std::uint16_t>(wire::kUdpHeaderSize + n), 0};
-    (void)wire::write_udp_header(std::span(m_buf).subspan(off + 20, wire::kUdpHeaderSize), u);
-    esp::PacketBuf pkt(m_buf, off, front + n);
-    inbound(pkt);
+  for (int round = 0; round < kBatch / static_cast<int>(kMmsg) + 1; ++round) {
+    auto r = m_batch.recv(*m_s.udp);
+    if (!r || r->empty()) return;
+    for (const auto& d : *r) receive_datagram(d);
+    if (r->size() < kMmsg) return;
   }
+}
+
+void Datapath::receive_datagram(const sys::Datagram& d) {
+  const std::size_t n = d.data.size();
+  if (n == 1 && d.data[0] == wire::kNatKeepalive) {
+    ++m_c.keepalives;
+    return;
+  }
+  if (n >= 4 && d.data[0] == 0 && d.data[1] == 0 && d.data[2] == 0 && d.data[3] == 0) {
+    ++m_c.ike_on_natt;  // IKE is ikeview's (RFC 3948 §2.2)
+    return;
+  }
+  if (!d.local || !d.peer.addr.is_v4() || !d.local->is_v4() || n > 65535) {
+    ++m_c.rx_malformed;
+    return;
+  }
+  // The datagram is copied behind room for the rebuilt headers (one memcpy, no allocation).
+  std::memcpy(m_buf.data() + kRxFront, d.data.data(), n);
+  const std::size_t front = 20 + wire::kUdpHeaderSize;
+  const std::size_t off = kRxFront - front;
+  esp::OuterHeader h;
+  h.src = d.peer.addr;
+  h.dst = *d.local;
+  h.proto = 17;
+  if (esp::write_outer_header(std::span(m_buf).subspan(off, 20), h, front + n) != 20) {
+    ++m_c.rx_malformed;
+    return;
+  }
+  wire::UdpHeader u{d.peer.port, m_s.natt_port, static_cast<std::uint16_t>(wire::kUdpHeaderSize + n), 0};
+  (void)wire::write_udp_header(std::span(m_buf).subspan(off + 20, wire::kUdpHeaderSize), u);
+  esp::PacketBuf pkt(m_buf, off, front + n);
+  inbound(pkt);
 }
 
 void Datapath::from_raw(sys::RawSocket& sock) {

@@ -4,7 +4,8 @@
 //          post an acquire and hold a few packets until the SA arrives;
 //   UDP 4500 (RFC 3948) and raw ESP/AH -> demux by SPI ("Bad SPI Pkts" when unknown) ->
 //          unprotect -> inner packet inside the SA's selectors -> TUN.
-// Single-threaded; one packet buffer, reused (no allocation per packet except held packets).
+// Single-threaded; one packet buffer, reused (no allocation per packet except held packets);
+// ESP-in-UDP leaves in one sendmmsg per TUN readiness and arrives by recvmmsg (sys::UdpBatch).
 #pragma once
 
 #include <cstdint>
@@ -50,8 +51,11 @@ class Datapath {
  public:
   static constexpr std::size_t kHold = 4;                  // packets held per acquire
   static constexpr std::uint64_t kAcquireRetryMs = 30000;  // an unanswered acquire is re-posted after this
+  static constexpr std::size_t kMmsg = 32;                 // datagrams per recvmmsg/sendmmsg
+  static constexpr std::size_t kMmsgSlot = 65536;          // bytes per datagram slot (any UDP payload)
 
-  Datapath(Sockets s, SaTable& table) : m_s(s), m_table(table), m_buf(esp::kHeadroom + 65536 + esp::kTailroom) {}
+  Datapath(Sockets s, SaTable& table)
+      : m_s(s), m_table(table), m_buf(esp::kHeadroom + 65536 + esp::kTailroom), m_batch(kMmsg, kMmsgSlot) {}
 
   void set_spd(std::optional<policy::SpdMatcher> spd) { m_spd = std::move(spd); }
   const policy::SpdMatcher* spd() const { return m_spd ? &*m_spd : nullptr; }
@@ -74,6 +78,8 @@ class Datapath {
  private:
   void outbound(esp::PacketBuf& pkt, bool held);
   bool send_protected(OutEntry& e, esp::PacketBuf& pkt);
+  void flush_tx();  // sendmmsg of the ESP-in-UDP datagrams queued by send_protected
+  void receive_datagram(const sys::Datagram& d);
   void inbound(esp::PacketBuf& pkt);
   void hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy::SpdFilter& f);
   std::uint64_t now_ms() const;
@@ -82,6 +88,7 @@ class Datapath {
   SaTable& m_table;
   std::optional<policy::SpdMatcher> m_spd;
   std::vector<std::uint8_t> m_buf;
+  sys::UdpBatch m_batch;  // preallocated mmsg state: batched UDP I/O, no allocation per packet
   std::vector<Acquire> m_acq;
   std::vector<nlohmann::json> m_posts;
   std::uint64_t m_next_id = 1;
