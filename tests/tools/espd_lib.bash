@@ -8,7 +8,8 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 
 NA=espa-$$ NB=espb-$$ VA=ea$$ VB=eb$$ TUNA=espta$$ TUNB=esptb$$
-MARK=0x2a TABLE=120 PRIO=120
+# ESPD_MARK="" (set but empty) leaves both daemons on their shared default mark.
+MARK=${ESPD_MARK-0x2a} TABLE=120 PRIO=120
 WORK=$(mktemp -d "/tmp/${ESPD_TEST:-espd}.XXXXXX")
 PIDS=""
 cleanup() {
@@ -70,7 +71,7 @@ print(json.dumps({i["key"]: i["value"] for i in r["items"]}))' "$2"
 # start_espd A|B [SAS]: sets ESPD_A / ESPD_B; waits until SAS (default 2) SAs are installed
 # and table T has routes.
 start_espd() {
-  spawn "$1" "$WORK/$1.espd.log" "$IPSECKIT_BIN/espd" --tun "$(tun_of "$1")" --mark $MARK --table $TABLE \
+  spawn "$1" "$WORK/$1.espd.log" "$IPSECKIT_BIN/espd" --tun "$(tun_of "$1")" ${MARK:+--mark $MARK} --table $TABLE \
     --priority $PRIO --stats-interval 1 ${ESPD_ARGS:-}
   local pid=$!
   PIDS="$PIDS $pid"

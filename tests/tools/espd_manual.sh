@@ -42,6 +42,9 @@ grep -qi '0001020304\|a0a1a2\|_key' "$WORK/list.json" && fail "sa list shows key
 on A "$IPSECKIT_BIN/espd" sa list | grep -q '^00002001 in  transport 198.51.100.2 -> 198.51.100.1' ||
   fail "sa list text: $(on A "$IPSECKIT_BIN/espd" sa list)"
 
+# No IKE daemon here: espd owns the NAT-T port itself (the default leaves it to ikeview).
+ESPD_ARGS="--natt bind"
+
 # A leftover of a crashed run: start, kill -9, restart must remove the stale rule; so must a
 # start find any other rule that looks up its table.
 on A ip rule add priority 999 not fwmark 0x99 lookup $TABLE || fail "ip rule add"

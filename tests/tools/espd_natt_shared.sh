@@ -1,7 +1,9 @@
 #!/bin/bash
 # espd sharing the NAT-T port with the IKE daemon: on B another process (standing in for
-# ikeview) already holds UDP 4500, so B's espd (--natt auto) receives ESP-in-UDP through a
-# raw UDP socket filtered on port 4500 and sends whole outer packets through its raw socket.
+# ikeview) already holds UDP 4500, on A the real ikeview takes it after espd started; both
+# espds (--natt auto) receive ESP-in-UDP through a raw UDP socket filtered on port 4500 and
+# send whole outer packets through their raw socket. A's ikeview drops the ESP datagrams it
+# also receives on 4500 and counts them (stats/ikeview), none as malformed IKE.
 # Checks: the fallback is logged; ping and a TCP transfer (bytes compared) work in transport
 # mode ESP-in-UDP; the capture shows only ESP-in-UDP between the hosts; --natt bind refuses to
 # start while the port is taken (exit 1, naming the port).
@@ -41,7 +43,13 @@ grep -q "4500" "$WORK/bind.err" || fail "--natt bind error does not name the por
 no_leftovers B
 
 start_espd A; start_espd B
-grep -q "UDP port 4500 is taken" "$WORK/B.espd.log" || fail "B: no raw fallback logged"
+# A's ikeview starts after A's espd and still gets the port.
+spawn A "$WORK/A.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
+IKV_A=$!
+PIDS="$PIDS $IKV_A"
+for _ in $(seq 100); do grep -q "listening on UDP" "$WORK/A.ikeview.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "0.0.0.0:4500" "$WORK/A.ikeview.log" || fail "A: ikeview did not bind 4500 after espd"
+grep -q "UDP port 4500 is left to the IKE daemon" "$WORK/B.espd.log" || fail "B: raw NAT-T reception not logged"
 
 spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
 TCPDUMP=$!
@@ -81,6 +89,14 @@ other=$(grep -v "198.51.100.[12].4500 > 198.51.100.[12].4500: UDP-encap: ESP" "$
   fail "B sent no ESP-in-UDP from port 4500"
 [ -s "$WORK/ike.count" ] || fail "the port's owner saw nothing (the fallback must leave it its datagrams)"
 
+ike_stat() {
+  on A "$IPSECKIT_BIN/netdiag" stats --json | "$PY" -c 'import json,sys; print((json.load(sys.stdin)["ike"] or {}).get(sys.argv[1], -1))' "$1"
+}
+for _ in $(seq 60); do [ "$(ike_stat "ESP Pkts on NAT-T Port")" -ge 3 ] && break; sleep 0.1; done
+[ "$(ike_stat "ESP Pkts on NAT-T Port")" -ge 3 ] || fail "A: ikeview counted $(ike_stat "ESP Pkts on NAT-T Port") ESP datagrams on 4500"
+[ "$(ike_stat "Malformed Pkts")" = 0 ] || fail "A: ikeview took ESP for malformed IKE ($(ike_stat "Malformed Pkts"))"
+
 stop_espd A; stop_espd B
+kill -TERM "$IKV_A"; wait "$IKV_A" || fail "ikeview A exited $? on SIGTERM"
 no_leftovers A; no_leftovers B
 echo "espd_natt_shared: ok"

@@ -136,15 +136,15 @@ int run_daemon(const DaemonOptions& opt) {
   uo.mark = opt.net.mark;
   uo.pktinfo = true;
   std::optional<sys::UdpSocket> udp;
-  if (opt.natt != "raw") {
+  if (opt.natt == "bind") {
     auto u = sys::UdpSocket::open(uo);
-    if (u)
-      udp = std::move(*u);
-    else if (opt.natt == "bind")
-      return tool::fail(kDaemonTool, u.error());
-    else
-      log::msg(log::Subsys::net, log::Level::control,
-               "UDP port {} is taken ({}): ESP-in-UDP arrives through a raw socket", opt.natt_port, u.error().message);
+    if (!u) return tool::fail(kDaemonTool, u.error());
+    udp = std::move(*u);
+  } else {
+    // RFC 3948 §2.2: IKE and ESP share the port; the IKE daemon owns it, whichever of the two
+    // starts first, and espd reads the ESP datagrams through a filtered raw socket.
+    log::msg(log::Subsys::net, log::Level::control,
+             "UDP port {} is left to the IKE daemon: ESP-in-UDP arrives through a raw socket", opt.natt_port);
   }
   auto raw_out = sys::RawSocket::open({255, opt.net.mark, true, 0});
   if (!raw_out) return tool::fail(kDaemonTool, raw_out.error());

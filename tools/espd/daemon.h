@@ -14,8 +14,9 @@ struct DaemonOptions {
   tool::StoreOptions store;
   NetOptions net;
   std::uint16_t natt_port = 4500;
-  // ESP-in-UDP reception: "bind" the NAT-T port; "raw": a filtered raw UDP socket, leaving
-  // the port to the IKE daemon; "auto": bind, or raw when the port is taken.
+  // ESP-in-UDP reception: "raw" (and "auto", the default): a raw UDP socket filtered on the
+  // NAT-T port, which is left to the IKE daemon whichever starts first; "bind": own the port
+  // (manual keying with no IKE daemon).
   std::string natt = "auto";
   bool raw = true;              // receive raw ESP (50) and AH (51)
   unsigned stats_interval = 2;  // seconds between stats/espd updates

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app{"espd: the ESP/AH data plane over TUN, and manual keying", "espd"};
   tool::add_store_options(app, opt.store);
   app.add_option("--tun", opt.net.tun, "TUN device name (default ipsec0)");
-  app.add_option("--mark", opt.net.mark, "routing mark of espd's own packets (default 0x2a5)")
+  app.add_option("--mark", opt.net.mark, "routing mark of espd's own packets (default 0x2a5, the one ikeview uses too)")
       ->check(CLI::Range(1u, 0xffffffffu));
   app.add_option("--table", opt.net.table, "routing table of protected destinations (default 220)")
       ->check(CLI::Range(1u, 0xfffffffeu));
@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
   app.add_option("--mtu", opt.net.mtu, "MTU of the TUN device (default 1400)")->check(CLI::Range(576u, 65535u));
   app.add_option("--natt-port", opt.natt_port, "UDP port of ESP-in-UDP (default 4500)")->check(CLI::Range(1, 65535));
   app.add_option("--natt", opt.natt,
-                 "ESP-in-UDP reception: bind (the port), raw (a filtered raw socket, "
-                 "leaving the port to ikeview) or auto (default: bind, else raw)")
+                 "ESP-in-UDP reception: raw (a raw socket filtered on the port, which is left to "
+                 "ikeview), auto (the default: the same as raw) or bind (own the port; manual keying "
+                 "without an IKE daemon)")
       ->check(CLI::IsMember({"auto", "bind", "raw"}));
   app.add_flag("!--no-raw", opt.raw, "do not receive raw ESP (protocol 50) and AH (51)");
   app.add_option("--stats-interval", opt.stats_interval, "seconds between stats/espd updates (default 2)")

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "sys/mark.h"
 #include "sys/rtnl.h"
 #include "sys/tun.h"
 #include "wire/ip_address.h"
@@ -17,7 +18,7 @@ namespace ipseckit::espd {
 
 struct NetOptions {
   std::string tun = "ipsec0";
-  std::uint32_t mark = 0x2a5;
+  std::uint32_t mark = sys::kDaemonMark;
   std::uint32_t table = 220;
   std::uint32_t priority = 220;
   unsigned mtu = 1400;

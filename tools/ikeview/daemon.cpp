@@ -13,6 +13,7 @@
 
 #include "policydb/keys.h"
 #include "store/keys.h"
+#include "wire/udp.h"
 
 namespace ipseckit::ikeview {
 
@@ -57,6 +58,20 @@ Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
     if (!d) return std::move(d).error();
     if (!*d) break;
     const auto& dg = **d;
+    if (port == m_opt.natt_port) {
+      // RFC 3948 §2.2/§2.3: on the NAT-T port only datagrams with the non-ESP marker are IKE;
+      // a lone 0xFF is a keepalive; four or more bytes without it are ESP (an SPI is never 0),
+      // which espd reads through its raw socket: counted and dropped here, never handed to the
+      // engine as malformed IKE. Shorter datagrams go to the engine, which counts them malformed.
+      if (dg.data.size() == 1 && dg.data[0] == wire::kNatKeepalive) {
+        ++m_keepalives;
+        continue;
+      }
+      if (dg.data.size() >= 4 && (dg.data[0] != 0 || dg.data[1] != 0 || dg.data[2] != 0 || dg.data[3] != 0)) {
+        ++m_esp_on_natt;
+        continue;
+      }
+    }
     wire::IpAddr local = dg.local.value_or(s.local().addr);
     m_engine->receive(ike::Endpoint{local, port}, ike::Endpoint{dg.peer.addr, dg.peer.port},
                       ByteView(dg.data.data(), dg.data.size()));
@@ -113,6 +128,7 @@ int Daemon::run() {
                                    m_opt.mark ? fmt::format(" (mark {:#x})", *m_opt.mark) : std::string()));
   int rc = 0;
   bool first = true;
+  auto last_stats = std::chrono::steady_clock::now();
   while (!m_stop) {
     std::array<pollfd, 6> fds{{{sigfd->get(), POLLIN, 0},
                               {m_udp->ike().fd(), POLLIN, 0},
@@ -153,6 +169,10 @@ int Daemon::run() {
     }
     m_engine->run_timers();
     check_requests();
+    if (auto now = std::chrono::steady_clock::now(); now - last_stats >= std::chrono::seconds(2)) {
+      last_stats = now;
+      publish_stats(false);
+    }
   }
   shutdown();
   return rc;
@@ -178,6 +198,7 @@ void Daemon::shutdown() {
     else (void)m_client.put(key, store::Json{{"peer", r.peer.str()}, {"rule", r.rule}, {"state", "failed"},
                                             {"reason", "ikeview daemon stopped"}});
   m_requests.clear();
+  publish_stats(true);
   m_engine.reset();
   note(Level::control, "stopped");
 }

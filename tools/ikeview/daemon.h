@@ -20,13 +20,14 @@
 #include "ike/engine.h"
 #include "ikeview/daemon_env.h"
 #include "ikeview/records.h"
+#include "sys/mark.h"
 
 namespace ipseckit::ikeview {
 
 struct DaemonOptions {
   tool::StoreOptions store;
   std::string listen;                 // empty: 0.0.0.0
-  std::optional<std::uint32_t> mark;  // SO_MARK on every socket
+  std::optional<std::uint32_t> mark = sys::kDaemonMark;  // SO_MARK on every socket; none: unmarked
   std::uint16_t port = 500, natt_port = 4500;
   std::string log_level = "control";
   unsigned request_timeout_s = 40;    // an initiate/acquire with no outcome fails after this
@@ -60,6 +61,9 @@ class Daemon {
   void shutdown();
   void note(log::Level l, std::string text);  // stderr + the store's event log
 
+  // daemon_stats.cpp: stats/ikeview, under ipseccmd's IKE statistics names where one fits
+  void publish_stats(bool force);
+
   // daemon_records.cpp: the engine's callbacks
   ike::Callbacks callbacks();
   void phase1_up(const ike::Phase1Info& i);
@@ -92,6 +96,10 @@ class Daemon {
   std::map<std::string, Request> m_requests;                    // by store key
   std::map<std::string, std::string> m_last_failure;            // SA label -> last audit line
   std::string m_last_audit;
+  std::uint64_t m_esp_on_natt = 0;   // ESP-in-UDP on 4500: espd's, dropped here (RFC 3948 §2.2)
+  std::uint64_t m_keepalives = 0;    // NAT keepalives (RFC 3948 §2.3)
+  std::uint64_t m_acquires = 0;      // acquires taken from the store
+  store::Json m_last_stats;
 };
 
 }  // namespace ipseckit::ikeview

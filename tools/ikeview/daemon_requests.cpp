@@ -70,6 +70,7 @@ void Daemon::on_request(const std::string& key, const store::Json& v, bool acqui
   if (!v.is_object()) return;
   if (!acquire && str_field(v, "state") != "requested") return;  // our own answers coming back
   if (m_requests.count(key)) return;
+  if (acquire) ++m_acquires;
   Request r;
   r.key = key;
   r.acquire = acquire;

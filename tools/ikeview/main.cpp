@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   auto* dm = app.add_subcommand("daemon", "Run the IKE daemon in the foreground (logs on stderr)");
   dm->add_option("--listen", d.listen, "Local address for UDP 500/4500 (default: all IPv4 addresses)");
   std::string mark;
-  dm->add_option("--mark", mark, "Routing mark (SO_MARK) on every socket, decimal or 0x hex");
+  dm->add_option("--mark", mark, "Routing mark (SO_MARK) on every socket, decimal or 0x hex (default 0x2a5, espd's default; 0: none)");
   dm->add_option("--log-level", d.log_level, "audit, control, diag or raw (default control)");
   dm->add_option("--request-timeout", d.request_timeout_s, "Seconds an initiate/acquire may take (default 40)")
       ->check(CLI::Range(1u, 3600u));
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         std::size_t pos = 0;
         unsigned long v = std::stoul(mark, &pos, 0);
         if (pos != mark.size() || v > 0xffffffffUL) throw std::out_of_range(mark);
-        d.mark = static_cast<std::uint32_t>(v);
+        d.mark = v ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(v)) : std::nullopt;
       } catch (const std::exception&) {
         return tool::fail(kTool, Error::make("usage", "--mark: not a 32-bit number: '" + mark + "'"));
       }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "common/stats_names.h"
 #include "ipsecpol/commands.h"
 #include "ipsecpol/format.h"
 #include "ipsecpol/session.h"
@@ -15,19 +16,6 @@ namespace ipseckit::ipsecpol {
 namespace {
 
 using json = nlohmann::json;
-
-// ipseccmd's statistics names, in its order (windows-cli.md §1.10).
-const std::vector<std::string> kIkeStats = {
-    "Main Modes", "Quick Modes", "Soft SAs", "Authentication Failures", "Active Acquire", "Active Receive",
-    "Acquire fail", "Receive fail", "Send fail", "Acquire Heap size", "Receive Heap size", "Negotiation Failures",
-    "Invalid Cookies Rcvd", "Total Acquire", "TotalGetSpi", "TotalKeyAdd", "TotalKeyUpdate", "GetSpiFail",
-    "KeyAddFail", "KeyUpdateFail", "IsadbListSize", "ConnListSize"};
-const std::vector<std::string> kIpsecStats = {
-    "Active Assoc", "Pending Key", "Key Adds", "Key Deletes", "ReKeys", "Active Tunnels", "Bad SPI Pkts",
-    "Pkts not Decrypted", "Pkts not Authenticated", "Pkts with Replay Detection", "Confidential Bytes Sent",
-    "Confidential Bytes Received", "Authenticated Bytes Sent", "Authenticated Bytes Received",
-    "Offloaded Bytes Sent", "Offloaded Bytes Received", "Bytes Sent In Tunnels", "Bytes Received In Tunnels",
-    "Transport Bytes Sent", "Transport Bytes Received"};
 
 struct Want {
   bool filters = false, policies = false, auth = false, stats = false, sas = false;
@@ -48,11 +36,13 @@ Result<Want> parse_words(const std::vector<std::string>& words) {
   return w;
 }
 
-std::string stats_text(const std::string& title, const std::vector<std::string>& names, const Result<store::Entry>& e,
-                       const char* daemon) {
+template <std::size_t N>
+std::string stats_text(const std::string& title, const std::array<std::string_view, N>& names,
+                       const Result<store::Entry>& e, const char* daemon) {
   std::string s = section(title);
   if (!e) return s + fmt::format(" not available: {} has not reported statistics to the store\n\n", daemon);
-  for (const auto& n : names) {
+  for (auto name : names) {
+    const std::string n(name);
     std::uint64_t v = 0;
     if (e->value.contains(n) && e->value[n].is_number_unsigned()) v = e->value[n].get<std::uint64_t>();
     s += fmt::format(" {:<30} {}\n", n, str::group_thousands(v));
@@ -125,8 +115,8 @@ int run_show(const std::vector<std::string>& words, bool as_json, const tool::St
     if (as_json) {
       out["stats"] = {{"ike", ike ? ike->value : json(nullptr)}, {"ipsec", esp ? esp->value : json(nullptr)}};
     } else {
-      text += stats_text("IKE Statistics", kIkeStats, ike, "the ikeview daemon");
-      text += stats_text("IPSec Statistics", kIpsecStats, esp, "the espd data plane");
+      text += stats_text("IKE Statistics", tool::kIkeStatNames, ike, "the ikeview daemon");
+      text += stats_text("IPSec Statistics", tool::kIpsecStatNames, esp, "the espd data plane");
     }
   }
   if (want->sas) {

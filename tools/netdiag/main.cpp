@@ -1,5 +1,6 @@
 // netdiag: `netdiag /test:ipsec [/v] [/debug]` (Windows spelling), `netdiag ipsec
-// [--verbose] [--json]` and `netdiag filters [--specific] [--json]`.
+// [--verbose] [--json]`, `netdiag filters [--specific] [--json]`, `netdiag sas [--json]` and
+// `netdiag stats [--json]`.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -49,7 +50,7 @@ int run_windows(int argc, char** argv, tool::StoreOptions so) {
     else if (w == "debug") debug = true;
     else if (w == "q") continue;
     else if (w == "?" || w == "h") {
-      std::puts("usage: netdiag /test:ipsec [/v] [/debug] [--json]\n       netdiag ipsec|filters ... (see netdiag --help)");
+      std::puts("usage: netdiag /test:ipsec [/v] [/debug] [--json]\n       netdiag ipsec|filters|sas|stats ... (see netdiag --help)");
       return tool::kExitOk;
     } else if (w.rfind("test:", 0) == 0) {
       if (w.substr(5) != "ipsec") {
@@ -74,7 +75,7 @@ int run_windows(int argc, char** argv, tool::StoreOptions so) {
 int main(int argc, char** argv) {
   tool::StoreOptions so;
   if (argc > 1 && argv[1][0] == '/') return run_windows(argc, argv, so);
-  CLI::App app{"netdiag: IPsec diagnostics (policy agent, assigned policy, effective filters)", "netdiag"};
+  CLI::App app{"netdiag: IPsec diagnostics (policy agent, assigned policy, effective filters, SAs, statistics)", "netdiag"};
   app.set_version_flag("--version", std::string("netdiag (ipseckit) ") + IPSECKIT_VERSION);
   tool::add_store_options(app, so);
   app.require_subcommand(1);
@@ -86,9 +87,15 @@ int main(int argc, char** argv) {
   auto* fl = app.add_subcommand("filters", "The compiled SPD's filters");
   fl->add_flag("--specific", specific, "Specific filters (me expanded to this host's addresses)");
   fl->add_flag("--json", as_json, "JSON array, one object per filter");
+  auto* sa = app.add_subcommand("sas", "Phase-1 and phase-2 SAs (ike/mm, ike/qm) and the data plane's SAs (esp/sa)");
+  sa->add_flag("--json", as_json, "JSON object: main_mode, quick_mode, data_plane arrays");
+  auto* st = app.add_subcommand("stats", "IKE (ikeview) and IPSec (espd) statistics");
+  st->add_flag("--json", as_json, "JSON object: ike, ipsec (null when the daemon has not published)");
   bool done = false;
   int rc = tool::parse_cli(app, argc, argv, done);
   if (done) return rc;
   if (ip->parsed()) return run_ipsec(so, verbose, debug, as_json);
+  if (sa->parsed()) return run_sas(so, as_json);
+  if (st->parsed()) return run_stats(so, as_json);
   return run_filters(so, specific, as_json);
 }

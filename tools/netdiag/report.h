@@ -39,4 +39,9 @@ nlohmann::json ipsec_json(const IpsecReport& r, bool verbose);
 std::string filters_text(const policy::CompiledSpd& spd, bool specific);
 nlohmann::json filters_json(const policy::CompiledSpd& spd, bool specific);
 
+// sas.cpp: `netdiag sas` (ike/mm/, ike/qm/, esp/sa/; never keys) and `netdiag stats`
+// (stats/ikeview, stats/espd). Exit 0, or 1 when the agent cannot be reached.
+int run_sas(const tool::StoreOptions& so, bool as_json);
+int run_stats(const tool::StoreOptions& so, bool as_json);
+
 }  // namespace ipseckit::netdiag
