@@ -145,11 +145,15 @@ void Engine::peer_notified(IkeSa& sa, const isakmp::NotifyPayload& n) {
 }
 
 void Engine::initial_contact(IkeSa& sa) {
-  // RFC 2407 4.6.3.3: the peer has no other SA with us (it restarted): ours are stale.
+  // RFC 2407 4.6.3.3: the peer has no other SA with us (it restarted): ours are stale. Only
+  // SAs established before this one began are old: Main Modes with the same address that
+  // began or finished meanwhile are negotiations running in parallel (strongSwan starting
+  // several connections at once sends INITIAL-CONTACT in each); a half-open one left from
+  // before a restart times out by itself.
   std::vector<std::uint64_t> old;
   for (const auto& [id, other] : m_sas)
-    if (id != sa.id() && other->remote().addr == sa.remote().addr && other->state() != SaState::failed &&
-        other->state() != SaState::deleted)
+    if (id != sa.id() && other->remote().addr == sa.remote().addr && other->usable() &&
+        other->established_at < sa.created())
       old.push_back(id);
   std::vector<std::uint64_t> children;
   for (const auto& [id, c] : m_children)

@@ -85,9 +85,23 @@ class QuickModeResponder final : public QuickModeTask {
     auto ids = client_ids(in.payloads);
     if (!ids) return fail(isakmp::notify_of(ids.error()), ids.error().message);
     // RFC 2409 5.5: without IDs the selectors are the phase-1 addresses.
-    const TrafficSelector theirs = *ids ? (*ids)->first : TrafficSelector::host(m_sa.remote().addr);
+    TrafficSelector theirs = *ids ? (*ids)->first : TrafficSelector::host(m_sa.remote().addr);
     const TrafficSelector ours = *ids ? (*ids)->second : TrafficSelector::host(m_sa.local().addr);
     auto pol = m_ctx.policy.quick_mode(m_sa.local().addr, m_sa.remote().addr, ours, theirs);
+    if (!pol && m_sa.nat_detected() && theirs.prefix.is_host() && theirs.prefix != wire::IpPrefix::host(m_sa.remote().addr)) {
+      // RFC 3947 5.2, RFC 3948 3.1.2: behind a NAT a transport-mode initiator names its private
+      // address (its NAT-OAi), but its packets reach us from the NAT's address. Match and protect
+      // the traffic as the NAT's address (the IDs are still returned as received).
+      TrafficSelector seen = theirs;
+      seen.prefix = wire::IpPrefix::host(m_sa.remote().addr);
+      auto p = m_ctx.policy.quick_mode(m_sa.local().addr, m_sa.remote().addr, ours, seen);
+      if (p && !p->tunnel) {
+        m_ctx.log.emit(log::Level::diag, m_sa.label(),
+                       fmt::format("transport mode through a NAT: {} taken as {}", theirs.str(), seen.str()));
+        pol = std::move(p);
+        theirs = seen;
+      }
+    }
     if (!pol)
       return fail(NotifyType::invalid_id_information,
                   fmt::format("no rule negotiates traffic {} === {} with peer {}", ours.str(), theirs.str(),

@@ -94,6 +94,7 @@ ppp::LinkConfig Daemon::link_config() {
   }
   c.ipcp.role = c.role;
   c.lcp.mru = static_cast<std::uint16_t>(m_opt.mtu);
+  if (m_opt.keepalive_s > 0) c.echo_interval = std::chrono::seconds(m_opt.keepalive_s);
   return c;
 }
 

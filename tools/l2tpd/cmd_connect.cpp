@@ -10,9 +10,10 @@ namespace ipseckit::l2tpd {
 namespace {
 
 struct ConnectArgs {
-  std::string peer, user, password_file, tunnel_secret_file, tun = "l2tpc%d", host_name = "ipseckit";
+  std::string peer, user, password_file, tunnel_secret_file, psk_file, tun = "l2tpc%d", host_name = "ipseckit";
   std::vector<std::string> routes;
   unsigned port = 1701;
+  unsigned keepalive = 0;
   bool no_ipsec = false;
 };
 
@@ -24,6 +25,7 @@ int run_connect(const ConnectArgs& a, const Common& common) {
   o.ipsec = !a.no_ipsec;
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
+  o.keepalive_s = a.keepalive;
   o.host_name = a.host_name;
   // PEER: ADDR or ADDR:PORT
   std::string addr = a.peer;
@@ -53,6 +55,12 @@ int run_connect(const ConnectArgs& a, const Common& common) {
     if (!s) return tool::fail(kTool, s.error());
     o.tunnel_secret = std::move(s.value());
   }
+  if (!a.psk_file.empty()) {
+    if (a.no_ipsec) return usage_error("--psk-file", a.psk_file, "makes no sense with --no-ipsec");
+    auto k = read_secret_file(a.psk_file, "pre-shared key file");
+    if (!k) return tool::fail(kTool, k.error());
+    o.psk = std::move(k.value());
+  }
   return run_daemon(std::move(o));
 }
 
@@ -65,6 +73,11 @@ Runner add_connect(CLI::App& app, Common& common) {
   s->add_option("--user", a->user, "PPP user name")->required();
   s->add_option("--password-file", a->password_file, "file whose first line is the password (mode 600)")->required();
   s->add_option("--tunnel-secret-file", a->tunnel_secret_file, "L2TP tunnel authentication secret (mode 600)");
+  s->add_option("--keepalive", a->keepalive,
+                "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
+                "4 unanswered echoes clear the call")
+      ->check(CLI::Range(1u, 3600u));
+  s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
   s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
   s->add_option("--route", a->routes, "a prefix to route through the PPP link (repeatable)");
   s->add_option("--port", a->port, "local UDP port (default 1701)")->check(CLI::Range(1u, 65535u));

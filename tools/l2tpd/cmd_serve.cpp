@@ -11,10 +11,11 @@ namespace ipseckit::l2tpd {
 namespace {
 
 struct ServeArgs {
-  std::string listen, pool, users, tunnel_secret_file, tun = "l2tps%d", local, host_name;
+  std::string listen, pool, users, tunnel_secret_file, psk_file, tun = "l2tps%d", local, host_name;
   std::vector<std::string> dns;
   std::size_t max_sessions = 10000;
   unsigned port = 1701;
+  unsigned keepalive = 0;
   bool no_ipsec = false;
 };
 
@@ -32,6 +33,7 @@ int run_serve(const ServeArgs& a, const Common& common) {
   o.ipsec = !a.no_ipsec;
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
+  o.keepalive_s = a.keepalive;
   o.max_sessions = a.max_sessions;
   o.host_name = a.host_name.empty() ? default_host_name() : a.host_name;
   if (!a.listen.empty()) {
@@ -62,6 +64,12 @@ int run_serve(const ServeArgs& a, const Common& common) {
     if (!s) return tool::fail(kTool, s.error());
     o.tunnel_secret = std::move(s.value());
   }
+  if (!a.psk_file.empty()) {
+    if (a.no_ipsec) return usage_error("--psk-file", a.psk_file, "makes no sense with --no-ipsec");
+    auto k = read_secret_file(a.psk_file, "pre-shared key file");
+    if (!k) return tool::fail(kTool, k.error());
+    o.psk = std::move(k.value());
+  }
   return run_daemon(std::move(o));
 }
 
@@ -79,6 +87,11 @@ Runner add_serve(CLI::App& app, Common& common) {
   s->add_option("--max-sessions", a->max_sessions, "most concurrent calls (default 10000)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   s->add_option("--tunnel-secret-file", a->tunnel_secret_file, "L2TP tunnel authentication secret (mode 600)");
+  s->add_option("--keepalive", a->keepalive,
+                "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
+                "4 unanswered echoes clear the call")
+      ->check(CLI::Range(1u, 3600u));
+  s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
   s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
   s->add_option("--tun", a->tun, "TUN device name, may end in %d (default l2tps%d)");
   s->add_option("--host-name", a->host_name, "Host Name AVP and CHAP name (default: the host name)");

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "crypto/random.h"
 #include "l2tpd/daemon_impl.h"
+#include "l2tpd/ipsec_wait.h"
 
 namespace ipseckit::l2tpd {
 
@@ -69,6 +70,7 @@ int Daemon::run() {
 }
 
 Status Daemon::setup() {
+  if (m_opt.mtu == 0) m_opt.mtu = m_opt.ipsec ? 1360 : 1400;
   auto sig = signal_fd();
   if (!sig) return sig.error();
   m_sigfd = std::move(sig.value());
@@ -86,13 +88,12 @@ Status Daemon::setup() {
   m_watch.emplace(std::move(w.value()));
 
   if (m_opt.ipsec) {
-    policy::L2tpPolicyOptions po;
-    po.role = m_opt.server ? policy::L2tpRole::server : policy::L2tpRole::client;
-    if (!m_opt.server) po.server = m_opt.peer.addr;
+    const auto po = l2tp_policy_options(m_opt.server, m_opt.peer.addr, m_opt.psk);
     if (auto st = m_records->plumb_ipsec(po); !st)
       return Error::make("failed", "plumbing the L2TP/IPsec policy: " + st.error().message);
-    log::msg(Subsys::app, Level::control, "plumbed the automatic L2TP/IPsec policy (UDP 1701, transport mode) as {}",
-             m_records->ipsec_key());
+    log::msg(Subsys::app, Level::control,
+             "plumbed the automatic L2TP/IPsec policy (UDP 1701, transport mode, {}) as {}",
+             m_opt.psk.empty() ? "certificate authentication" : "pre-shared key", m_records->ipsec_key());
   } else {
     log::msg(Subsys::app, Level::control, "--no-ipsec: L2TP runs without IPsec (in clear)");
   }
@@ -104,6 +105,7 @@ Status Daemon::setup() {
   if (!s)
     return Error::make("failed", fmt::format("UDP {}:{}: {}", uo.bind.addr.str(), uo.bind.port, s.error().message));
   m_sock.emplace(std::move(s.value()));
+  if (m_opt.ipsec) IPSECKIT_TRY(never_fragment(m_sock->fd()));
 
   if (m_opt.server) {
     auto pool = ppp::AddressPool::create(m_opt.pool_first, m_opt.pool_last);
@@ -121,6 +123,9 @@ Status Daemon::setup() {
   nc.accept_tunnels = m_opt.server;
   nc.accept_incoming_calls = m_opt.server;
   nc.max_sessions = m_opt.max_sessions;
+  if (m_opt.keepalive_s > 0) nc.hello_interval = std::chrono::seconds(m_opt.keepalive_s);
+  // every client (as Windows) brings its own tunnel: --max-sessions clients need as many tunnels
+  nc.max_tunnels = std::max(nc.max_tunnels, m_opt.max_sessions);
   l2tp::Env env{[this] { return now(); }, [](std::uint8_t* p, std::size_t n) { crypto::random_bytes(p, n); }};
   m_node = std::make_unique<l2tp::Node>(
       std::move(nc), env,
@@ -137,6 +142,7 @@ Status Daemon::setup() {
   } else {
     log::msg(Subsys::app, Level::control, "LAC: calling {} as user \"{}\"{}", m_opt.peer.str(), m_opt.user,
              m_opt.tunnel_secret.empty() ? "" : ", tunnel authentication on");
+    if (m_opt.ipsec) wait_for_ipsec_route(*m_store, m_opt.peer.addr, std::chrono::seconds(5));
     auto k = m_node->dial(m_opt.peer);
     if (!k) return Error::make("failed", "dialling " + m_opt.peer.str() + ": " + k.error().message);
   }
@@ -293,6 +299,17 @@ void Daemon::flush(bool force) {
       c.dirty = false;
     }
   if (!out.empty()) m_records->put_sessions(out);
+  // the node's counters (bounded state under a storm is visible here), when they changed
+  const auto& st = m_node->stats();
+  store::Json n{{"tunnels", m_node->tunnel_count()},         {"half_open", m_node->half_open_count()},
+                {"sessions", m_node->session_count()},       {"calls", m_calls.size()},
+                {"malformed", st.malformed},                 {"unknown_tunnel", st.unknown_tunnel},
+                {"wrong_peer", st.wrong_peer},               {"refused_tunnels", st.refused_tunnels},
+                {"max_sessions", m_opt.max_sessions}};
+  if (n != m_node_counters) {
+    m_node_counters = n;
+    m_records->put_node(std::move(n));
+  }
 }
 
 void Daemon::teardown() {

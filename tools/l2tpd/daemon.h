@@ -35,8 +35,17 @@ struct DaemonOptions {
   std::uint16_t port = 1701;
   SecureBytes tunnel_secret;  // tunnel authentication + hidden AVPs
   bool ipsec = true;
+  SecureBytes psk;  // the L2TP/IPsec policy's pre-shared key (empty: certificates, as Windows 2000)
   std::string tun_name;  // may end in %d
-  unsigned mtu = 1400;
+  // The PPP MTU/MRU (and the TUN's). With IPsec the L2TP datagrams go through espd's TUN
+  // (MTU 1400, leaving room for ESP-in-UDP): 1400 - IP 20 - UDP 8 - L2TP 8 - PPP 4 = 1360,
+  // so that no L2TP datagram is fragmented (a non-first fragment has no ports to match the
+  // UDP 1701 filter). Without IPsec 1400.
+  unsigned mtu = 0;  // 0: 1360 with IPsec, 1400 without
+  // --keepalive S: an LCP Echo-Request every S seconds (the call is cleared after 4 unanswered,
+  // RFC 1661 §5.8) and an L2TP HELLO after S seconds of silence (RFC 2661 §6.5); 0: defaults
+  // (30 s and 60 s)
+  unsigned keepalive_s = 0;
   // server
   ppp::MemoryUserDb users;
   wire::IpAddr pool_first, pool_last;

@@ -88,6 +88,7 @@ class Daemon {
   bool m_stopping = false;
   std::optional<l2tp::Millis> m_stop_deadline;
   l2tp::Millis m_next_flush{0};
+  store::Json m_node_counters;  // last written to l2tp/node/<pid>
   std::optional<std::string> m_failure;  // client: why the call ended (exit 1)
   bool m_client_was_up = false;
 };

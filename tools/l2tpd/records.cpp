@@ -1,11 +1,14 @@
 #include "l2tpd/records.h"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "base/log.h"
 #include "crypto/random.h"
@@ -95,6 +98,14 @@ void Records::del_session(std::uint16_t tunnel, std::uint16_t session) {
   run(txn, "removing a session");
 }
 
+void Records::put_node(store::Json counters) {
+  counters["pid"] = static_cast<std::int64_t>(::getpid());
+  counters["updated"] = unix_now();
+  store::Txn txn;
+  txn.ops.push_back(store::TxnOp::put(kNodePrefix + std::to_string(::getpid()), std::move(counters)));
+  run(txn, "recording the node counters");
+}
+
 void Records::remove_stale() {
   auto l = m_c.list("l2tp/");
   if (!l) return;
@@ -149,6 +160,28 @@ void Records::unplumb_ipsec() {
   run(txn, "removing the L2TP/IPsec policy");
   log::msg(Subsys::app, Level::control, "removed the L2TP/IPsec policy {}", m_ipsec_key);
   m_ipsec_id.clear();
+}
+
+policy::L2tpPolicyOptions l2tp_policy_options(bool is_server, const wire::IpAddr& server, const SecureBytes& psk) {
+  policy::L2tpPolicyOptions po;
+  po.role = is_server ? policy::L2tpRole::server : policy::L2tpRole::client;
+  if (!is_server) po.server = server;
+  if (!psk.empty()) {
+    // --psk-file: the key goes to secret/dynamic/{GUID}/0 (policydb::plan_dynamic_add)
+    policy::AuthMethod a;
+    a.kind = policy::AuthKind::psk;
+    a.psk = std::string(psk.view());
+    po.auth = {a};
+    explicit_bzero(a.psk.data(), a.psk.size());
+  }
+  return po;
+}
+
+Status never_fragment(int udp_fd) {
+  const int pmtu = IP_PMTUDISC_DO;
+  if (::setsockopt(udp_fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) != 0)
+    return Error::make("failed", fmt::format("UDP socket: IP_MTU_DISCOVER: {}", std::strerror(errno)));
+  return {};
 }
 
 }  // namespace ipseckit::l2tpd

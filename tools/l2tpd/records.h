@@ -2,6 +2,8 @@
 //
 //   l2tp/tunnel/<T>          one L2TP tunnel of a running l2tpd (T: our tunnel ID)
 //   l2tp/session/<T>-<S>     one call on it (S: our session ID) with its PPP state and counters
+//   l2tp/node/<PID>          the daemon's L2TP node counters (tunnels, half-open, sessions,
+//                            malformed, unknown_tunnel, wrong_peer, refused_tunnels), each second
 //   l2tp/request/disconnect/<ID>   written by `l2tpd disconnect ID`; the daemon that owns ID
 //                            clears the call (CDN) or the tunnel (StopCCN) and deletes it
 //   dynamic/{GUID}           the automatic L2TP/IPsec policy while the daemon runs with IPsec
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/secure_bytes.h"
 #include "policy/defaults.h"
 #include "store/client.h"
 #include "wire/ip_address.h"
@@ -24,6 +27,7 @@ namespace ipseckit::l2tpd {
 
 inline constexpr const char* kTunnelPrefix = "l2tp/tunnel/";
 inline constexpr const char* kSessionPrefix = "l2tp/session/";
+inline constexpr const char* kNodePrefix = "l2tp/node/";
 inline constexpr const char* kDisconnectPrefix = "l2tp/request/disconnect/";
 
 std::string session_id(std::uint16_t tunnel, std::uint16_t session);  // "T-S"
@@ -61,6 +65,8 @@ class Records {
   void del_tunnel(std::uint16_t id);
   void put_sessions(const std::vector<SessionRecord>& s);  // one transaction
   void del_session(std::uint16_t tunnel, std::uint16_t session);
+  // l2tp/node/<our pid>: the node's counters (pid and updated added here).
+  void put_node(store::Json counters);
   // Removes records and requests of l2tpd processes that no longer exist.
   void remove_stale();
   // Deletes everything this process wrote (on exit).
@@ -79,5 +85,12 @@ class Records {
 };
 
 bool process_alive(std::int64_t pid);
+
+// The automatic L2TP/IPsec policy's options for this daemon: server or client (towards
+// `server`), certificate authentication, or the pre-shared key `psk` when it is not empty.
+policy::L2tpPolicyOptions l2tp_policy_options(bool is_server, const wire::IpAddr& server, const SecureBytes& psk);
+// DF on the L2TP socket, no local fragmentation (IP_PMTUDISC_DO): a non-first fragment has no
+// UDP ports, would not match the UDP 1701 filter and could leave in clear (RFC 4301 §7).
+Status never_fragment(int udp_fd);
 
 }  // namespace ipseckit::l2tpd

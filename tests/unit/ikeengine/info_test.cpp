@@ -157,7 +157,8 @@ TEST_CASE("INITIAL-CONTACT from a restarted peer removes the old SAs with it") {
   Pair p;
   establish(p);
   const auto old_child = p.a.p2_up[0].id;
-  // b restarts: a fresh engine that knows nothing, and it initiates to a.
+  // b restarts (which takes a moment): a fresh engine that knows nothing, and it initiates to a.
+  p.net.clock.advance(Millis(1000));
   p.b.start();
   auto r = p.b.engine->initiate(p.b.addr, p.a.addr, *p.b.policy.qm);
   REQUIRE(r.ok());
@@ -186,4 +187,19 @@ TEST_CASE("no INITIAL-CONTACT when an SA with the peer already exists") {
   CHECK(p.a.p1_down.empty());
   CHECK(p.b.p1_down.empty());
   CHECK(p.b.engine->child_sas().size() == 1);
+}
+
+TEST_CASE("INITIAL-CONTACT does not remove Main Modes the peer runs in parallel") {
+  // strongSwan starting several connections at once: each Main Mode carries INITIAL-CONTACT
+  // (the peer holds no established SA yet). The first to finish must not kill the others.
+  Pair p;
+  p.start();
+  REQUIRE(p.b.engine->initiate_phase1(p.b.addr, p.a.addr).ok());
+  REQUIRE(p.b.engine->initiate_phase1(p.b.addr, p.a.addr).ok());
+  REQUIRE(p.b.engine->initiate_phase1(p.b.addr, p.a.addr).ok());
+  p.net.run();
+  CHECK_MESSAGE(p.a.p1_up.size() == 3, p.a.log_text());
+  CHECK_MESSAGE(p.b.p1_up.size() == 3, p.b.log_text());
+  CHECK(p.a.p1_down.empty());
+  CHECK(p.b.p1_down.empty());
 }

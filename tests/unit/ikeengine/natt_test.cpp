@@ -220,3 +220,26 @@ TEST_CASE("the NAT changes its mapping: the responder follows the authenticated 
   CHECK(p.b.p2_up.size() == 2);
   CHECK(p.b.p2_up[1].remote == Endpoint{ip("203.0.113.7"), 45000});
 }
+
+TEST_CASE("transport mode through a NAT: the responder matches the initiator's private ID as the NAT's address") {
+  // As a Windows L2TP/IPsec client behind a NAT: IDci is its private address, the responder's
+  // policy (like the SPD's transport rules) only knows the address the packets come from.
+  Pair p({policy::Cipher::aes128, policy::Integrity::sha1, policy::DhGroup::modp1024, 28800, 0},
+         {esp(policy::Cipher::aes128, policy::Integrity::sha1)}, false);
+  auto nat = std::make_shared<Nat>();
+  behind_nat(p, nat);
+  p.a.policy.qm->local = TrafficSelector::host(ip("192.0.2.10"), 17, 1701);
+  p.a.policy.qm->remote = TrafficSelector::host(ip("198.51.100.2"), 17, 0);
+  p.b.policy.qm->local = TrafficSelector::host(ip("198.51.100.2"), 17, 0);
+  p.b.policy.qm->remote = TrafficSelector::host(nat->outside, 17, 1701);
+  p.start();
+  p.initiate();
+  p.net.run();
+  REQUIRE(p.a.p2_up.size() == 1);
+  REQUIRE(p.b.p2_up.size() == 1);
+  CHECK(!p.b.p2_up[0].tunnel);
+  // the responder's SA protects the traffic as it arrives (from the NAT), the initiator's as sent
+  CHECK(p.b.p2_up[0].remote_ts.prefix == wire::IpPrefix::host(nat->outside));
+  CHECK(p.b.p2_up[0].remote_ts.port == 1701);
+  CHECK(p.a.p2_up[0].local_ts.prefix == wire::IpPrefix::host(ip("192.0.2.10")));
+}
