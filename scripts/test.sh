@@ -30,7 +30,7 @@ run_sanitize() {
     corpus=$(mktemp -d)
     cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
     echo "libFuzzer: $t"
-    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-12}" -max_len=4096 -print_final_stats=0 "$corpus" \
+    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-6}" -max_len=4096 -print_final_stats=0 "$corpus" \
       >"$corpus.log" 2>&1 || { tail -50 "$corpus.log"; rm -rf "$corpus" "$corpus.log"; exit 1; }
     rm -rf "$corpus" "$corpus.log"
   done
