@@ -50,17 +50,7 @@ int run_connect(const ConnectArgs& a, const Common& common) {
   auto pw = read_secret_file(a.password_file, "password file");
   if (!pw) return tool::fail(kTool, pw.error());
   o.password = std::move(pw.value());
-  if (!a.tunnel_secret_file.empty()) {
-    auto s = read_secret_file(a.tunnel_secret_file, "tunnel secret file");
-    if (!s) return tool::fail(kTool, s.error());
-    o.tunnel_secret = std::move(s.value());
-  }
-  if (!a.psk_file.empty()) {
-    if (a.no_ipsec) return usage_error("--psk-file", a.psk_file, "makes no sense with --no-ipsec");
-    auto k = read_secret_file(a.psk_file, "pre-shared key file");
-    if (!k) return tool::fail(kTool, k.error());
-    o.psk = std::move(k.value());
-  }
+  if (int rc = load_secrets(a.tunnel_secret_file, a.psk_file, a.no_ipsec, o)) return rc;
   return run_daemon(std::move(o));
 }
 

@@ -29,6 +29,11 @@ Runner add_disconnect(CLI::App& app, Common& common);
 
 // Usage error (exit 2) naming the option and the offending value.
 int usage_error(const std::string& option, const std::string& value, const std::string& why);
+struct DaemonOptions;
+// --tunnel-secret-file and --psk-file (both refused when group/world-readable) into the
+// daemon's options; 0, or the exit status after reporting the error.
+int load_secrets(const std::string& tunnel_secret_file, const std::string& psk_file, bool no_ipsec,
+                 DaemonOptions& o);
 // Applies --log-level and the "l2tpd" log ident.
 bool setup_logging(const Common& common);
 
