@@ -26,6 +26,9 @@ struct EngineConfig {
   std::uint64_t phase2_life_seconds = 3600;
   std::uint64_t phase2_life_kilobytes = 0;  // 0 = none
   std::uint64_t min_life_seconds = 60;
+  // TEST ONLY (ikeview's IKEVIEW_TEST_QM_LIFETIME): when nonzero, every Quick Mode SA lives
+  // at most this long, whatever was negotiated, so that tests see phase-2 rekeys in seconds.
+  std::uint64_t test_phase2_life_cap_seconds = 0;
   // Rekey (the side that initiated) when this fraction of a lifetime has passed (soft
   // expiry); delete at the full lifetime (hard expiry).
   double rekey_fraction = 0.9;

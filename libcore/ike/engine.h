@@ -11,7 +11,7 @@
 // Besides Main Mode and Quick Mode: Informational (Delete, INITIAL-CONTACT, error notifies;
 // engine_info.cpp), half-open limits with stateless responder cookies (engine_limits.cpp),
 // NAT-T (nat_t.h, engine_natt.cpp), DPD (engine_dpd.cpp), lifetimes (engine_timers.cpp),
-// RSA signatures with X.509 (phase1_cert.h, x509.h; needs EngineEnv::credentials) and IKE
+// RSA signatures with X.509 (phase1_cert.h, crypto/x509.h; needs EngineEnv::credentials) and IKE
 // fragmentation (engine_send.cpp, engine_receive.cpp). Settings and defaults: config.h.
 #pragma once
 
@@ -98,6 +98,9 @@ class Engine {
 
   // The data plane's byte count of a phase-2 SA (both directions), for kilobyte lifetimes.
   void note_traffic(std::uint64_t child_id, std::uint64_t total_bytes);
+  // The data plane reached a phase-2 SA's soft (rekey, RFC 4301 4.4.2.1; the initiator
+  // rekeys) or hard (delete with a Delete to the peer) lifetime, whatever counted it.
+  void data_plane_expired(std::uint64_t child_id, bool hard);
 
   // Retransmissions, give-ups, half-open timeouts, rekeying and expiry due at clock.now().
   void run_timers();
@@ -148,8 +151,8 @@ class Engine {
   void drop(IkeSa* sa, std::string_view kind, std::string text);
 
   // engine_limits.cpp
-  // RFC 2408 2.5.3: CKY-R = prf(secret, remote address | port | CKY-I), so a message 3 names
-  // a cookie we can check without state.
+  // RFC 2408 2.5.3: CKY-R = prf(secret, remote address | CKY-I), so a message 3 (or, after the
+  // NAT-T float to another port, a message 5) names a cookie we can check without state.
   isakmp::Cookie responder_cookie(const Endpoint& remote, const isakmp::Cookie& cky_i) const;
   // Makes room for one more half-open responder SA from `remote` (evicting if needed); false
   // (and logged) when message 1 must be refused.

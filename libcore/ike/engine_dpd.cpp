@@ -45,10 +45,9 @@ void Engine::dpd_check(IkeSa& sa, TimePoint now) {
                                         sa.dpd_tries, silent);
     m_log.emit(log::Level::audit, sa.label(), why + "; deleting every SA with it");
     ++m_stats.dpd_dead;
-    const wire::IpAddr peer = sa.remote().addr;
-    std::vector<std::uint64_t> ids;
+    std::vector<std::uint64_t> ids;  // same_peer(): not the other hosts behind the peer's NAT
     for (const auto& [id, other] : m_sas)
-      if (other->remote().addr == peer && other->usable()) ids.push_back(id);
+      if (same_peer(*other, sa) && other->usable()) ids.push_back(id);
     for (const auto id : ids)
       if (auto it = m_sas.find(id); it != m_sas.end()) drop_ike_sa(*it->second, why, false);
     return;

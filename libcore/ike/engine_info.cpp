@@ -149,16 +149,31 @@ void Engine::initial_contact(IkeSa& sa) {
   // SAs established before this one began are old: Main Modes with the same address that
   // began or finished meanwhile are negotiations running in parallel (strongSwan starting
   // several connections at once sends INITIAL-CONTACT in each); a half-open one left from
-  // before a restart times out by itself.
+  // before a restart times out by itself. "The peer" is same_peer() (ike_sa.h): behind a NAT
+  // not every host behind the NAT's address, but the one with this mapping and identity, so
+  // a second L2TP/IPsec client behind the same NAT does not delete the first one's SAs.
   std::vector<std::uint64_t> old;
   for (const auto& [id, other] : m_sas)
-    if (id != sa.id() && other->remote().addr == sa.remote().addr && other->usable() &&
-        other->established_at < sa.created())
+    if (id != sa.id() && same_peer(*other, sa) && other->usable() && other->established_at < sa.created())
       old.push_back(id);
   std::vector<std::uint64_t> children;
-  for (const auto& [id, c] : m_children)
-    if (c.info.remote.addr == sa.remote().addr && c.info.phase1_id != sa.id()) children.push_back(id);
-  if (old.empty() && children.empty()) return;
+  for (const auto& [id, c] : m_children) {
+    if (c.info.phase1_id == sa.id()) continue;
+    if (auto p = m_sas.find(c.info.phase1_id); p != m_sas.end()) {
+      if (std::find(old.begin(), old.end(), c.info.phase1_id) != old.end()) children.push_back(id);
+    } else if (c.info.remote.addr == sa.remote().addr && (!sa.nat_remote || c.info.remote.port == sa.remote().port)) {
+      children.push_back(id);  // its IKE SA is gone: the endpoint names the peer
+    }
+  }
+  if (old.empty() && children.empty()) {
+    std::size_t kept = 0;
+    for (const auto& [id, other] : m_sas) kept += id != sa.id() && other->usable() && other->remote().addr == sa.remote().addr;
+    if (kept)
+      m_log.emit(log::Level::control, sa.label(),
+                 fmt::format("INITIAL-CONTACT from {}: its {} other IKE SA(s) with {} are other hosts behind its NAT: kept",
+                             sa.remote().str(), kept, sa.remote().addr.str()));
+    return;
+  }
   m_log.emit(log::Level::control, sa.label(),
              fmt::format("INITIAL-CONTACT from {}: removing {} old IKE SA(s) and {} phase-2 SA(s)", sa.remote().addr.str(),
                          old.size(), children.size()));
@@ -198,8 +213,7 @@ void Engine::drop_ike_sa(IkeSa& sa, std::string_view reason, bool notify_peer) {
   // Phase-2 SAs move to a newer IKE SA with the same peer, or go with this one.
   IkeSa* heir = nullptr;
   for (auto& [id, other] : m_sas)
-    if (id != sa.id() && other->remote().addr == sa.remote().addr && other->state() == SaState::established)
-      heir = other.get();
+    if (id != sa.id() && same_peer(*other, sa) && other->state() == SaState::established) heir = other.get();
   std::vector<std::uint64_t> orphans;
   for (auto& [id, c] : m_children) {
     if (c.info.phase1_id != sa.id()) continue;
@@ -247,6 +261,15 @@ void Engine::note_traffic(std::uint64_t child_id, std::uint64_t total_bytes) {
   if (total_bytes / 1024 >= kb) it->second.hard = now;
   else if (static_cast<double>(total_bytes) / 1024.0 >= static_cast<double>(kb) * m_cfg.rekey_fraction)
     it->second.soft = std::min(it->second.soft, now);
+  run_timers();
+}
+
+void Engine::data_plane_expired(std::uint64_t child_id, bool hard) {
+  auto it = m_children.find(child_id);
+  if (it == m_children.end()) return;
+  const TimePoint now = m_env.clock.now();
+  if (hard) it->second.hard = now;
+  else it->second.soft = std::min(it->second.soft, now);
   run_timers();
 }
 

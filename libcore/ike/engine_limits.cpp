@@ -1,8 +1,10 @@
 // Engine: bounded state for unauthenticated senders. A responder keeps a half-open Main Mode
 // from message 1 until message 5; an attacker spoofing source addresses could otherwise
 // grow that table without bound. Three mechanisms:
-//  - stateless responder cookies (RFC 2408 2.5.3): CKY-R = prf(secret, IP | port | CKY-I),
-//    so a message 3 proves that its sender received our message 2 (return routability);
+//  - stateless responder cookies (RFC 2408 2.5.3): CKY-R = prf(secret, IP | CKY-I), so a
+//    message 3 proves that its sender received our message 2 (return routability). The port
+//    is left out: after the NAT-T float (RFC 3947 4) message 5 comes from port 4500, or
+//    whatever port the peer's NAT maps it to, and must still be recognised as ours;
 //  - a per-source limit on half-open SAs;
 //  - an overall limit: when full, a new message 1 evicts a random half-open SA whose peer
 //    has not yet returned our cookie (spoofed entries displace only each other; a random
@@ -20,7 +22,6 @@ namespace ipseckit::ike {
 isakmp::Cookie Engine::responder_cookie(const Endpoint& remote, const isakmp::Cookie& cky_i) const {
   crypto::Prf prf(crypto::PrfAlg::hmac_sha256, crypto::view(m_cookie_secret));
   prf.update(ByteView(remote.addr.bytes().data(), remote.addr.bytes().size()));
-  prf.update(static_cast<std::uint8_t>(remote.port >> 8)).update(static_cast<std::uint8_t>(remote.port & 0xFF));
   prf.update(ByteView(cky_i.data(), cky_i.size()));
   const SecureBytes out = prf.final();
   isakmp::Cookie c{};

@@ -107,7 +107,9 @@ void Engine::install_child(IkeSa& sa, Phase2Info info, const QmPolicy& policy) {
   info.local = sa.local();
   info.remote = sa.remote();
   ChildSa c;
-  const auto life = std::chrono::seconds(static_cast<std::int64_t>(std::max(info.life_seconds, m_cfg.min_life_seconds)));
+  std::uint64_t secs = std::max(info.life_seconds, m_cfg.min_life_seconds);
+  if (m_cfg.test_phase2_life_cap_seconds) info.life_seconds = secs = std::min(secs, m_cfg.test_phase2_life_cap_seconds);
+  const auto life = std::chrono::seconds(static_cast<std::int64_t>(secs));
   c.hard = now + life;
   c.soft = now + std::chrono::duration_cast<Millis>(life * m_cfg.rekey_fraction);
   c.policy = policy;

@@ -83,7 +83,10 @@ void Engine::rekey_child(std::uint64_t id) {
   QmPolicy pol = c.policy;
   pol.local = c.info.local_ts;
   pol.remote = c.info.remote_ts;
-  IkeSa* sa = usable_sa(c.info.remote.addr);
+  // Its own IKE SA first: behind a NAT another host's IKE SA may share the address.
+  IkeSa* sa = nullptr;
+  if (auto p = m_sas.find(c.info.phase1_id); p != m_sas.end() && p->second->usable()) sa = p->second.get();
+  if (!sa) sa = usable_sa(c.info.remote.addr);
   if (!sa) {
     auto r = initiate(c.info.local, c.info.remote, std::move(pol));
     if (!r) c.rekey_started = false;

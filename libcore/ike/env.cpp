@@ -1,7 +1,7 @@
 #include "ike/env.h"
 
 #include "crypto/random.h"
-#include "ike/x509.h"
+#include "crypto/x509.h"
 
 namespace ipseckit::ike {
 namespace {
@@ -47,7 +47,7 @@ std::vector<Bytes> StaticCredentials::trust_anchors(const policy::AuthMethod& me
       out.push_back(a);
       continue;
     }
-    if (auto s = x509::subject(a); s && x509::dn_equal(*s, method.ca)) out.push_back(a);
+    if (auto s = crypto::x509::subject(a); s && crypto::x509::dn_equal(*s, method.ca)) out.push_back(a);
   }
   return out;
 }

@@ -71,7 +71,7 @@ class Secrets {
 };
 
 // Certificates for RSA-signature authentication (RFC 2409 5.1). Certificates are DER; the
-// private key is DER PKCS#8 (x509.h converts from PEM).
+// private key is DER PKCS#8 (crypto/x509.h converts from PEM or DER).
 struct LocalCredential {
   std::vector<Bytes> chain;  // our certificate first, then intermediates to send with it
   SecureBytes key;
@@ -84,6 +84,9 @@ class Credentials {
   // The trust anchors for a cert method: the CA certificates whose subject is the method's
   // CA DN (policy CERT:"CA DN"), or every anchor when the method names none.
   virtual std::vector<Bytes> trust_anchors(const policy::AuthMethod& method) = 0;
+  // CA certificates that may complete a peer's chain (intermediates it did not send); they
+  // are not trusted by themselves.
+  virtual std::vector<Bytes> intermediates() { return {}; }
 };
 
 // ---------------------------------------------------------------- production implementations
@@ -111,7 +114,7 @@ class InlineSecrets final : public Secrets {
 };
 
 // One local certificate chain and key for every cert method, and a list of CA
-// certificates filtered by each method's CA DN (x509::dn_equal).
+// certificates filtered by each method's CA DN (crypto::x509::dn_equal).
 class StaticCredentials final : public Credentials {
  public:
   std::optional<LocalCredential> mine;

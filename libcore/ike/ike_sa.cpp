@@ -90,4 +90,10 @@ void IkeSa::remember_message_id(std::uint32_t mid, std::size_t limit) {
   while (used_message_ids.size() > limit) used_message_ids.pop_front();
 }
 
+bool same_peer(const IkeSa& a, const IkeSa& b) {
+  if (a.remote().addr != b.remote().addr) return false;
+  if (!a.nat_remote && !b.nat_remote) return true;
+  return a.remote().port == b.remote().port && a.results().peer_id == b.results().peer_id;
+}
+
 }  // namespace ipseckit::ike

@@ -168,4 +168,13 @@ class IkeSa {
   Phase1Results m_results;
 };
 
+// Whether two IKE SAs are with the same peer (INITIAL-CONTACT, DPD, the heir of phase-2 SAs).
+// Without a NAT the peer's address names it. Behind a NAT (RFC 3947 NAT-D said so for either
+// SA) one public address hides several hosts, e.g. two Windows L2TP/IPsec clients: the peer
+// is then its NAT mapping (address and port) and its phase-1 identity. Two hosts may present
+// the same identity (the same private address behind two home routers of one carrier NAT, a
+// shared FQDN), so the identity alone is not enough; a restarted client that got a new
+// mapping leaves its old SAs to DPD and their lifetime instead of taking down a neighbour's.
+bool same_peer(const IkeSa& a, const IkeSa& b);
+
 }  // namespace ipseckit::ike

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include "ike/phase1_common.h"
-#include "ike/x509.h"
+#include "crypto/x509.h"
+#include "ike/cert_id.h"
 
 namespace ipseckit::ike {
 
 using isakmp::PayloadType;
+namespace x509 = crypto::x509;
 
 bool uses_signatures(const IkeSa& sa) {
   const auto& a = sa.results().attrs;
@@ -120,7 +122,7 @@ Status verify_signed_identity(IkeSa& sa, Context& ctx, const std::vector<isakmp:
   const auto& id = *idp->as<isakmp::IdPayload>();
   std::size_t leaf = certs.size();
   for (std::size_t i = 0; i < certs.size(); ++i)
-    if (x509::matches_id(certs[i], id)) {
+    if (cert_matches_id(certs[i], id)) {
       leaf = i;
       break;
     }
@@ -134,8 +136,16 @@ Status verify_signed_identity(IkeSa& sa, Context& ctx, const std::vector<isakmp:
   for (const auto* m : cert_methods(sa))
     if (ctx.credentials)
       for (auto& a : ctx.credentials->trust_anchors(*m)) anchors.push_back(std::move(a));
+  if (ctx.credentials)
+    for (auto& c : ctx.credentials->intermediates()) inter.push_back(std::move(c));
   if (auto st = x509::verify_chain(certs[leaf], inter, anchors); !st)
-    return Error::make("cert", fmt::format("{}; rule '{}' trusts {}", st.error().message, sa.policy().rule, trusted_cas(sa)));
+    return Error::make("cert", fmt::format("peer certificate '{}' issued by '{}': not trusted by rule '{}' (trusts {}{}): {}{}",
+                                           subject_of(certs[leaf]), issuer_of(certs[leaf]), sa.policy().rule,
+                                           trusted_cas(sa), anchors.empty() ? ", but no such CA certificate is loaded" : "",
+                                           st.error().message,
+                                           certs.size() == 1 ? " (the peer sent no intermediate certificate: its issuer "
+                                                               "must be a trusted or locally loaded CA)"
+                                                             : ""));
   auto idb = isakmp::encode_body(*idp);
   if (!idb) return std::move(idb).error();
   auto& r = sa.results();

@@ -45,6 +45,7 @@ Result<Client> Client::connect(const ClientOptions& opt) {
 Result<Json> Client::request(Json req) {
   const std::uint64_t id = m_next_id++;
   req["id"] = id;
+  IPSECKIT_TRY(flush());
   IPSECKIT_TRY(m_conn.send(req, m_opt.timeout));
   for (;;) {
     auto line = m_conn.receive(m_opt.timeout);
@@ -55,7 +56,10 @@ Result<Json> Client::request(Json req) {
     }
     Json& j = **line;
     auto rid = j.find("id");
-    if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id)) continue;  // stale
+    if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id)) {
+      if (m_unanswered) --m_unanswered;  // a log_nowait() answer (or a stale one)
+      continue;
+    }
     auto ok = j.find("ok");
     if (ok != j.end() && ok->is_boolean() && ok->get<bool>()) return std::move(j);
     return error_from_response(j);
@@ -108,6 +112,40 @@ Result<std::uint64_t> Client::log(std::string_view subsys, std::string_view leve
   auto seq = r->find("seq");
   if (seq == r->end() || !seq->is_number_unsigned()) return malformed("log");
   return seq->get<std::uint64_t>();
+}
+
+Status Client::flush() {
+  if (m_queued.empty()) return {};
+  auto st = m_conn.send_lines(m_queued, m_opt.timeout);
+  m_queued.clear();
+  return st;
+}
+
+Status Client::log_nowait(std::string_view subsys, std::string_view level, std::string_view message) {
+  if (m_unanswered >= kMaxUnanswered) IPSECKIT_TRY(flush());
+  while (m_unanswered >= kMaxUnanswered) {
+    auto line = m_conn.receive(m_opt.timeout);
+    if (!line) return line.error();
+    if (!*line) {
+      m_conn.close();
+      return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
+    }
+    --m_unanswered;
+  }
+  Json req{{"op", "log"}, {"subsys", subsys}, {"level", level}, {"message", message}, {"id", m_next_id++}};
+  m_queued += to_line(req);
+  ++m_unanswered;
+  return m_queued.size() >= 65536 ? flush() : Status{};
+}
+
+std::size_t Client::drain() {
+  (void)flush();
+  while (m_unanswered) {
+    auto line = m_conn.receive(std::chrono::milliseconds(0));
+    if (!line || !*line) break;
+    --m_unanswered;
+  }
+  return m_unanswered;
 }
 
 Result<std::vector<LogEntry>> Client::log_read(std::uint64_t since, std::size_t limit) {

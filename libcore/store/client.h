@@ -82,6 +82,16 @@ class Client {
   Result<ListResult> list(std::string_view prefix, bool keys_only = false);
   Result<std::uint64_t> txn(const Txn& t);  // the txn's revision
   Result<std::uint64_t> log(std::string_view subsys, std::string_view level, std::string_view message);  // seq
+  // Queues a log line without waiting for the answer: a daemon that logs several lines per
+  // event (ikeview: about ten per Main Mode) would otherwise pay a round trip, and a write, for
+  // each. Queued lines go out in one write with the next request(), drain() or when 64 KiB
+  // are queued; their answers are read by drain() or skipped by the next request(), so an
+  // error answer is lost. At most kMaxUnanswered stay unread (beyond that this call waits).
+  Status log_nowait(std::string_view subsys, std::string_view level, std::string_view message);
+  // Sends the queued lines, then reads the answers that have already arrived, without
+  // waiting; returns how many are still due.
+  std::size_t drain();
+  static constexpr std::size_t kMaxUnanswered = 256;
   Result<std::vector<LogEntry>> log_read(std::uint64_t since = 0, std::size_t limit = 1000);
   Result<Watch> watch(std::string_view prefix, bool snapshot = false);
 
@@ -97,6 +107,9 @@ class Client {
   ClientOptions m_opt;
   HelloInfo m_info;
   std::uint64_t m_next_id = 1;
+  Status flush();
+  std::size_t m_unanswered = 0;  // log_nowait() requests whose answer was not read yet
+  std::string m_queued;          // log_nowait() lines not sent yet
 };
 
 }  // namespace ipseckit::store

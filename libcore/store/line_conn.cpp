@@ -17,6 +17,13 @@ Status LineConn::send(const Json& j, std::chrono::milliseconds timeout) {
   return st;
 }
 
+Status LineConn::send_lines(std::string_view lines, std::chrono::milliseconds timeout) {
+  if (!m_fd) return Error::make("io", "not connected to the agent");
+  auto st = sys::write_all(m_fd.get(), lines, timeout);
+  if (!st) m_fd.reset();
+  return st;
+}
+
 std::optional<std::string> LineConn::take_line() {
   auto nl = m_buf.find('\n', m_start + m_scanned);
   if (nl == std::string::npos) {

@@ -20,6 +20,8 @@ class LineConn {
   bool valid() const { return m_fd.valid(); }
   int fd() const { return m_fd.get(); }
   Status send(const Json& j, std::chrono::milliseconds timeout);
+  // Lines already serialised (each ending in '\n'), e.g. several requests in one write.
+  Status send_lines(std::string_view lines, std::chrono::milliseconds timeout);
   // The next line as JSON; nullopt on timeout (negative timeout: wait forever). Error code
   // "io" when the agent closed the connection, "protocol" for a line that is not JSON.
   Result<std::optional<Json>> receive(std::chrono::milliseconds timeout);

@@ -14,5 +14,6 @@ int cmd_log(const tool::StoreOptions& so, bool follow, bool as_json, bool all);
 int cmd_initiate(const tool::StoreOptions& so, const std::string& peer, const std::string& rule, unsigned timeout_s,
                  bool wait, bool as_json);
 int cmd_keys(const tool::StoreOptions& so, const std::string& format);
+int cmd_decode(const tool::StoreOptions& so, const std::string& file, const std::string& keys, bool as_json);
 
 }  // namespace ipseckit::ikeview

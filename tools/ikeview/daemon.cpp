@@ -37,18 +37,19 @@ Result<sys::UniqueFd> signal_fd() {
 
 }  // namespace
 
-Daemon::Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp)
-    : m_opt(opt), m_client(std::move(client)), m_udp(std::move(udp)), m_secrets(m_client) {
-  m_engine = std::make_unique<ike::Engine>(ike::EngineConfig{},
-                                           ike::EngineEnv{*m_udp, m_clock, m_rng, m_dh, m_secrets, m_policy},
-                                           callbacks());
+Daemon::Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp,
+               std::optional<DaemonCredentials> creds)
+    : m_opt(opt), m_client(std::move(client)), m_udp(std::move(udp)), m_secrets(m_client), m_creds(std::move(creds)) {
+  m_engine = std::make_unique<ike::Engine>(
+      engine_config(opt),
+      ike::EngineEnv{*m_udp, m_clock, m_rng, m_dh, m_secrets, m_policy, m_creds ? &*m_creds : nullptr}, callbacks());
 }
 
 Daemon::~Daemon() = default;
 
 void Daemon::note(Level l, std::string text) {
   log::write(Subsys::ike, l, text);
-  if (l <= Level::diag) (void)m_client.log("ike", log::name(l), text);
+  if (l <= Level::diag) (void)m_client.log_nowait("ike", log::name(l), text);
 }
 
 Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
@@ -103,8 +104,10 @@ void Daemon::on_event(const store::Event& ev) {
     note(Level::control, fmt::format("SPD generation {} loaded: policy '{}', {} rules, {} filters", spd.generation,
                                      spd.assigned_policy.empty() ? "(none)" : spd.assigned_policy, spd.rules.size(),
                                      spd.specific.size()));
+    for (const auto& w : DaemonCredentials::check(m_creds ? &*m_creds : nullptr, spd)) note(Level::audit, w);
     return;
   }
+  if (store::has_prefix(ev.key, kEspExpirePrefix)) return on_expire(ev);
   const bool acquire = store::has_prefix(ev.key, kAcquirePrefix);
   const bool initiate = store::has_prefix(ev.key, kInitiatePrefix);
   if (!acquire && !initiate) return;
@@ -121,7 +124,8 @@ int Daemon::run() {
   auto spd = m_client.watch(policydb::kSpdPrefix, true);
   auto acq = spd ? m_client.watch(kAcquirePrefix, true) : Result<store::Watch>(spd.error());
   auto ini = acq ? m_client.watch(kInitiatePrefix, true) : Result<store::Watch>(acq.error());
-  if (!ini) return tool::fail("ikeview", ini.error());
+  auto exp = ini ? m_client.watch(kEspExpirePrefix, true) : Result<store::Watch>(ini.error());
+  if (!exp) return tool::fail("ikeview", exp.error());
   note(Level::control, fmt::format("listening on UDP {}:{} and {}:{}{}", m_udp->ike().local().addr.str(),
                                    m_udp->ike().local().port, m_udp->natt().local().addr.str(),
                                    m_udp->natt().local().port,
@@ -130,12 +134,13 @@ int Daemon::run() {
   bool first = true;
   auto last_stats = std::chrono::steady_clock::now();
   while (!m_stop) {
-    std::array<pollfd, 6> fds{{{sigfd->get(), POLLIN, 0},
+    std::array<pollfd, 7> fds{{{sigfd->get(), POLLIN, 0},
                               {m_udp->ike().fd(), POLLIN, 0},
                               {m_udp->natt().fd(), POLLIN, 0},
                               {spd->fd(), POLLIN, 0},
                               {acq->fd(), POLLIN, 0},
-                              {ini->fd(), POLLIN, 0}}};
+                              {ini->fd(), POLLIN, 0},
+                              {exp->fd(), POLLIN, 0}}};
     int timeout = first ? 0 : 1000;
     first = false;
     if (auto t = m_engine->next_timer()) {
@@ -162,6 +167,7 @@ int Daemon::run() {
     Status ws = drain_watch(*spd);
     if (ws) ws = drain_watch(*acq);
     if (ws) ws = drain_watch(*ini);
+    if (ws) ws = drain_watch(*exp);
     if (!ws) {
       log::msg(Subsys::store, Level::audit, "lost the store: {}", ws.error().message);
       rc = 1;
@@ -169,6 +175,7 @@ int Daemon::run() {
     }
     m_engine->run_timers();
     check_requests();
+    m_client.drain();  // the answers to the event-log lines sent without waiting
     if (auto now = std::chrono::steady_clock::now(); now - last_stats >= std::chrono::seconds(2)) {
       last_stats = now;
       publish_stats(false);
@@ -201,6 +208,7 @@ void Daemon::shutdown() {
   publish_stats(true);
   m_engine.reset();
   note(Level::control, "stopped");
+  m_client.drain();  // sends the event-log lines still queued
 }
 
 int run_daemon(const DaemonOptions& opt) {
@@ -216,13 +224,20 @@ int run_daemon(const DaemonOptions& opt) {
     if (!a) return tool::fail("ikeview", Error::make("usage", "--listen: not an address: '" + opt.listen + "'"));
     listen = *a;
   }
+  std::optional<DaemonCredentials> creds;
+  if (opt.certs.any()) {
+    auto c = DaemonCredentials::load(opt.certs);
+    if (!c) return tool::fail("ikeview", c.error());
+    for (const auto& line : c->summary()) log::write(Subsys::ike, Level::control, line);
+    creds = std::move(*c);
+  }
   auto client = tool::connect(opt.store);
   if (!client) return tool::fail("ikeview", client.error());
   if (!client->info().admin)
     return tool::fail("ikeview", Error::make("failed", "the daemon must be able to write the store (run as root)"));
   auto udp = UdpTransport::open(listen, opt.mark, opt.port, opt.natt_port);
   if (!udp) return tool::fail("ikeview", udp.error());
-  Daemon d(opt, std::move(*client), std::move(*udp));
+  Daemon d(opt, std::move(*client), std::move(*udp), std::move(creds));
   return d.run();
 }
 

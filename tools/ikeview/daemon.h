@@ -18,6 +18,7 @@
 
 #include "common/tool_common.h"
 #include "ike/engine.h"
+#include "ikeview/credentials.h"
 #include "ikeview/daemon_env.h"
 #include "ikeview/records.h"
 #include "sys/mark.h"
@@ -31,9 +32,14 @@ struct DaemonOptions {
   std::uint16_t port = 500, natt_port = 4500;
   std::string log_level = "control";
   unsigned request_timeout_s = 40;    // an initiate/acquire with no outcome fails after this
+  unsigned dpd_delay_s = 30;          // RFC 3706: R-U-THERE after this long without traffic (0: off)
+  unsigned dpd_timeout_s = 25;        // then the peer is dead after this long without an answer
+  CertOptions certs;                  // --cert, --key, --ca, --ca-dir (credentials.h)
 };
 
 int run_daemon(const DaemonOptions& opt);
+// The engine's configuration from the options (daemon_config.cpp).
+ike::EngineConfig engine_config(const DaemonOptions& opt);
 
 // A negotiation someone asked for: `ikeview initiate` or an acquire from espd.
 struct Request {
@@ -49,7 +55,8 @@ struct Request {
 
 class Daemon {
  public:
-  Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp);
+  Daemon(const DaemonOptions& opt, store::Client client, std::unique_ptr<UdpTransport> udp,
+         std::optional<DaemonCredentials> creds = std::nullopt);
   ~Daemon();
   int run();  // until SIGTERM/SIGINT or the store goes away
 
@@ -74,6 +81,9 @@ class Daemon {
   void put_records(std::vector<store::TxnOp> ops, std::string_view what);
   void delete_records(const std::vector<std::string>& keys, std::string_view what);
 
+  // daemon_expire.cpp: espd's lifetime events (esp/expire/<spi>) for our phase-2 SAs
+  void on_expire(const store::Event& ev);
+
   // daemon_requests.cpp
   void on_request(const std::string& key, const store::Json& v, bool acquire);
   void check_requests();
@@ -87,6 +97,7 @@ class Daemon {
   ike::OsRng m_rng;
   ike::OpenSslDh m_dh;
   StoreSecrets m_secrets;
+  std::optional<DaemonCredentials> m_creds;  // none: certificate rules are not offered
   CurrentPolicy m_policy;
   std::unique_ptr<ike::Engine> m_engine;
   bool m_stop = false;

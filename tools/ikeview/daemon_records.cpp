@@ -27,7 +27,7 @@ void Daemon::engine_event(const ike::LogEvent& e) {
     m_last_audit = e.text;
     if (!e.sa.empty()) m_last_failure[e.sa] = e.text;
   }
-  (void)m_client.log("ike", log::name(e.level), e.text);
+  (void)m_client.log_nowait("ike", log::name(e.level), e.text);  // no round trip per line
 }
 
 void Daemon::put_records(std::vector<store::TxnOp> ops, std::string_view what) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ike/config.h"
 #include "ikeview/records.h"
 
 namespace ipseckit::ikeview {
@@ -26,6 +27,10 @@ Result<esp::EncodedSa> one_direction(const ike::Phase2Info& i, bool inbound, std
   // limits as a backstop.
   c.lifetime.hard_seconds = i.life_seconds;
   c.lifetime.hard_bytes = i.life_kilobytes * 1024;
+  // Kilobytes only the data plane counts: its soft event (esp/expire/<spi>) makes the
+  // daemon rekey (daemon_expire.cpp) at the engine's rekey fraction.
+  c.lifetime.soft_bytes = static_cast<std::uint64_t>(static_cast<double>(c.lifetime.hard_bytes) *
+                                                     ike::EngineConfig{}.rekey_fraction);
   for (const auto& p : i.protos) {
     const std::uint32_t spi = inbound ? p.spi_in : p.spi_out;
     const SecureBytes& enc = inbound ? p.enc_in : p.enc_out;

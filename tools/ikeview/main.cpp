@@ -1,7 +1,7 @@
 // ikeview: the IKEv1 daemon and its views. See man/ikeview.8.
-//   ikeview daemon [--listen ADDR] [--mark M] [--log-level L]
+//   ikeview daemon [--listen ADDR] [--mark M] [--log-level L] [--cert F --key F] [--ca F]... [--ca-dir D]
 //   ikeview sa [--json] | log [--follow] [--json] [--all] | initiate --peer ADDR [--rule NAME]
-//   ikeview keys --format wireshark-ike|wireshark-esp
+//   ikeview keys --format wireshark-ike|wireshark-esp | decode FILE [--keys FILE] [--json]
 #include <string>
 
 #include "ikeview/commands.h"
@@ -24,6 +24,16 @@ int main(int argc, char** argv) {
   dm->add_option("--log-level", d.log_level, "audit, control, diag or raw (default control)");
   dm->add_option("--request-timeout", d.request_timeout_s, "Seconds an initiate/acquire may take (default 40)")
       ->check(CLI::Range(1u, 3600u));
+  dm->add_option("--dpd-delay", d.dpd_delay_s,
+                 "Dead peer detection: seconds of silence before R-U-THERE (RFC 3706; default 30, 0: off)")
+      ->check(CLI::Range(0u, 86400u));
+  dm->add_option("--dpd-timeout", d.dpd_timeout_s,
+                 "Seconds without an R-U-THERE-ACK before the peer is declared dead (default 25)")
+      ->check(CLI::Range(1u, 3600u));
+  dm->add_option("--cert", d.certs.cert_file, "Our certificate (PEM; may hold the chain: ours first, then intermediates)");
+  dm->add_option("--key", d.certs.key_file, "Our private key (PEM or DER, unencrypted; mode 0600)");
+  dm->add_option("--ca", d.certs.ca_files, "Trusted CA certificates and intermediates (PEM/DER file; repeatable)");
+  dm->add_option("--ca-dir", d.certs.ca_dir, "Directory of CA certificates (*.pem, *.crt, *.cer, *.der)");
 
   bool as_json = false, follow = false, all = false, no_wait = false;
   auto* sa = app.add_subcommand("sa", "Phase-1 and phase-2 SAs");
@@ -44,6 +54,11 @@ int main(int argc, char** argv) {
   ks->add_option("--format", format, "wireshark-ike (ikev1_decryption_table) or wireshark-esp (esp_sa)")
       ->required()
       ->check(CLI::IsMember({"wireshark-ike", "wireshark-esp"}));
+  std::string pcap_file, key_file;
+  auto* dc = app.add_subcommand("decode", "Decode (and decrypt) the ISAKMP messages of a capture file");
+  dc->add_option("FILE", pcap_file, "A pcap/pcapng capture")->required();
+  dc->add_option("--keys", key_file, "ikev1_decryption_table lines (as `ikeview keys --format wireshark-ike` prints)");
+  dc->add_flag("--json", as_json, "One JSON object per message (per line)");
 
   bool done = false;
   int rc = tool::parse_cli(app, argc, argv, done);
@@ -63,6 +78,7 @@ int main(int argc, char** argv) {
   }
   if (sa->parsed()) return cmd_sa(d.store, as_json);
   if (lg->parsed()) return cmd_log(d.store, follow, as_json, all);
+  if (dc->parsed()) return cmd_decode(d.store, pcap_file, key_file, as_json);
   if (in->parsed()) return cmd_initiate(d.store, peer, rule, timeout, !no_wait, as_json);
   return cmd_keys(d.store, format);
 }

@@ -26,6 +26,7 @@ inline constexpr const char* kMmSecretPrefix = "secret/ike/mm/";
 inline constexpr const char* kQmPrefix = "ike/qm/";
 inline constexpr const char* kInitiatePrefix = "ike/initiate/";
 inline constexpr const char* kAcquirePrefix = "acquire/";
+inline constexpr const char* kEspExpirePrefix = "esp/expire/";  // espd's lifetime events (tools/espd)
 
 std::int64_t unix_now();
 std::string cookies_hex(const ike::isakmp::Cookie& ci, const ike::isakmp::Cookie& cr);

@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "ike/x509.h"
+#include "crypto/x509.h"
+#include "ike/cert_id.h"
 #include "unit/ikeengine/harness.h"
 
 using namespace iketest;
+namespace x509 = ipseckit::crypto::x509;
 
 namespace {
 
@@ -69,9 +71,9 @@ TEST_CASE("x509 helpers: DN text, comparison, chains") {
   CHECK(x509::verify_chain(cert("b.pem"), inter, roots).ok());
   auto missing = x509::verify_chain(cert("b.pem"), {}, roots);
   REQUIRE(!missing.ok());
-  CHECK(missing.error().message.find("certificate 'C=US, O=ipseckit test, CN=gw-b' is not trusted") == 0);
-  CHECK(x509::matches_id(cert("a.pem"), isakmp::IdPayload::address(ip("198.51.100.1"))));
-  CHECK(!x509::matches_id(cert("a.pem"), isakmp::IdPayload::address(ip("198.51.100.2"))));
+  CHECK(missing.error().message == "unable to get local issuer certificate");
+  CHECK(cert_matches_id(cert("a.pem"), isakmp::IdPayload::address(ip("198.51.100.1"))));
+  CHECK(!cert_matches_id(cert("a.pem"), isakmp::IdPayload::address(ip("198.51.100.2"))));
   auto k = x509::key_from_pem(read("a.key"));
   REQUIRE(k.ok());
   CHECK(x509::key_matches(cert("a.pem"), *k));
@@ -81,6 +83,40 @@ TEST_CASE("x509 helpers: DN text, comparison, chains") {
   REQUIRE(sig.ok());
   CHECK(x509::verify_hash(cert("a.pem"), hash, *sig).ok());
   CHECK(!x509::verify_hash(cert("b.pem"), hash, *sig).ok());
+}
+
+TEST_CASE("x509 helpers: files (PEM or DER), CA flags, short names, an intermediate as trust anchor") {
+  const Bytes b = cert("b.pem"), inter = cert("inter.pem"), root = cert("root.pem");
+  auto der = x509::certs_from_file_data(b);  // one DER certificate
+  REQUIRE(der.ok());
+  CHECK(der->size() == 1);
+  CHECK(der->front() == b);
+  const std::string chain = read("b.pem") + read("inter.pem");
+  auto pem = x509::certs_from_file_data(ByteView(reinterpret_cast<const std::uint8_t*>(chain.data()), chain.size()));
+  REQUIRE(pem.ok());
+  CHECK(pem->size() == 2);
+  const std::string junk = "not a certificate";
+  CHECK(!x509::certs_from_file_data(ByteView(reinterpret_cast<const std::uint8_t*>(junk.data()), junk.size())).ok());
+  auto k = x509::key_from_file_data(SecureBytes(read("b.key")));
+  REQUIRE(k.ok());
+  auto kder = x509::key_from_file_data(*k);  // DER PKCS#8 reads back
+  REQUIRE(kder.ok());
+  CHECK(x509::key_matches(b, *kder));
+  auto bad = x509::key_from_file_data(SecureBytes(std::string_view("-----BEGIN PRIVATE KEY-----\nAAAA\n")));
+  REQUIRE(!bad.ok());
+  CHECK(bad.error().message.find("AAAA") == std::string::npos);  // never quotes the key
+  CHECK(x509::is_ca(root));
+  CHECK(x509::is_ca(inter));
+  CHECK(!x509::is_ca(b));
+  CHECK(x509::is_self_signed(root));
+  CHECK(!x509::is_self_signed(inter));
+  CHECK(x509::short_name(b) == "CN=gw-b");
+  CHECK(x509::names_ip(cert("a.pem"), Bytes{198, 51, 100, 1}));
+  CHECK(!x509::names_ip(cert("a.pem"), Bytes{198, 51, 100, 2}));
+  // A rule may trust the intermediate itself: a chain that reaches it is enough.
+  const std::vector<Bytes> only_inter{inter};
+  CHECK(x509::verify_chain(b, {}, only_inter).ok());
+  CHECK(!x509::verify_chain(cert("a.pem"), {}, only_inter).ok());  // gw-a is the root's, not the intermediate's
 }
 
 TEST_CASE("Main Mode with RSA signatures: chains with an intermediate, CERT/CR/SIG, then Quick Mode") {
@@ -115,10 +151,10 @@ TEST_CASE("the trust anchor is chosen by the rule's CA DN") {
   p.initiate();
   p.net.run();
   CHECK(p.b.p1_up.empty());
-  CHECK_MESSAGE(p.b.logged("Main Mode message 5: certificate 'C=US, O=ipseckit test, CN=gw-a' is not trusted: unable to get "
-                           "local issuer certificate"),
+  CHECK_MESSAGE(p.b.logged("Main Mode message 5: peer certificate 'C=US, O=ipseckit test, CN=gw-a' issued by 'C=US, "
+                           "O=ipseckit test, CN=Test Root CA': not trusted by rule 'gw' (trusts 'CN=Other Root CA, "
+                           "O=ipseckit test, C=US'): unable to get local issuer certificate"),
                 p.b.log_text());
-  CHECK(p.b.logged("rule 'gw' trusts 'CN=Other Root CA, O=ipseckit test, C=US'"));
   // The refusal reaches the initiator authenticated, which gives up at once.
   CHECK(p.a.logged("the peer refused phase 1 with INVALID-CERTIFICATE"));
   CHECK(p.a.engine->ike_sas().empty());
@@ -134,9 +170,9 @@ TEST_CASE("an untrusted responder certificate is refused by the initiator with a
   p.initiate();
   p.net.run();
   CHECK(p.a.p1_up.empty());
-  CHECK_MESSAGE(p.a.logged("Main Mode message 6: certificate 'C=US, O=ipseckit test, CN=gw-b' is not trusted: unable to "
-                           "get local issuer certificate (at 'C=US, O=ipseckit test, CN=gw-b', issued by 'C=US, O=ipseckit "
-                           "test, CN=Other Root CA'); rule 'gw' trusts 'C=US, O=ipseckit test, CN=Test Root CA'"),
+  CHECK_MESSAGE(p.a.logged("Main Mode message 6: peer certificate 'C=US, O=ipseckit test, CN=gw-b' issued by 'C=US, "
+                           "O=ipseckit test, CN=Other Root CA': not trusted by rule 'gw' (trusts 'C=US, O=ipseckit test, "
+                           "CN=Test Root CA'): unable to get local issuer certificate"),
                 p.a.log_text());
   CHECK(p.a.engine->ike_sas().empty());
   // b had answered message 5 already; our authenticated INVALID-CERTIFICATE removes its SA.
@@ -153,7 +189,9 @@ TEST_CASE("a chain without its intermediate is refused") {
   p.initiate();
   p.net.run();
   CHECK(p.a.p1_up.empty());
-  CHECK(p.a.logged("certificate 'C=US, O=ipseckit test, CN=gw-b' is not trusted: unable to get local issuer certificate"));
+  CHECK(p.a.logged("peer certificate 'C=US, O=ipseckit test, CN=gw-b' issued by 'C=US, O=ipseckit test, CN=Test "
+                   "Intermediate CA': not trusted by rule 'gw' (trusts 'C=US, O=ipseckit test, CN=Test Root CA'): unable "
+                   "to get local issuer certificate"));
 }
 
 TEST_CASE("the peer is identified by its certificate: its DN is the peer ID the admin sees") {

@@ -243,3 +243,45 @@ TEST_CASE("transport mode through a NAT: the responder matches the initiator's p
   CHECK(p.b.p2_up[0].remote_ts.port == 1701);
   CHECK(p.a.p2_up[0].local_ts.prefix == wire::IpPrefix::host(ip("192.0.2.10")));
 }
+
+TEST_CASE("parallel Main Modes from one address behind a NAT all complete after the float") {
+  Pair p;
+  auto nat = std::make_shared<Nat>();
+  behind_nat(p, nat);
+  p.start();
+  constexpr std::size_t kParallel = 6;
+  for (std::size_t i = 0; i < kParallel; ++i) REQUIRE(p.a.engine->initiate_phase1(p.a.addr, p.b.addr).ok());
+  p.net.run();
+  INFO(p.b.log_text());
+  CHECK(p.b.engine->stats().unknown_sa == 0);
+  CHECK(p.a.p1_up.size() == kParallel);
+  CHECK(p.b.p1_up.size() == kParallel);
+  for (const auto& i : p.b.p1_up) CHECK(i.remote == Endpoint{ip("203.0.113.7"), 44500});
+}
+
+TEST_CASE("message 5 on 4500 for a half-open SA that timed out is explained, not 'unknown cookies'") {
+  // The responder cookie must not depend on the peer's port: after the float, message 5
+  // comes from another port (4500, or whatever the NAT maps it to) than message 1 did.
+  Pair p;
+  auto nat = std::make_shared<Nat>();
+  behind_nat(p, nat);
+  p.b.cfg.half_open_timeout = Millis(1000);
+  bool dropped = false;
+  p.net.filter = [nat, &dropped](Datagram& d) {
+    if (!dropped && d.from.port == kNatTPort && d.to.port == kNatTPort) {  // the first message 5
+      dropped = true;
+      return false;
+    }
+    return (*nat)(d);
+  };
+  p.start();
+  REQUIRE(p.a.engine->initiate_phase1(p.a.addr, p.b.addr).ok());
+  p.net.run();
+  REQUIRE(dropped);
+  p.net.elapse(Millis(2500), Millis(500));  // b gives up at 1 s; a retransmits message 5 at 2 s
+  INFO(p.b.log_text());
+  CHECK(p.b.p1_up.empty());
+  CHECK(p.b.engine->stats().stale_cookies >= 1);
+  CHECK(p.b.logged("Main Mode message from 203.0.113.7:44500 carries our cookie but its half-open SA is gone"));
+  CHECK(!p.b.logged("unknown cookies"));
+}

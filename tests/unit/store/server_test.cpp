@@ -151,3 +151,27 @@ TEST_CASE("half-closed connections: requests are answered, watchers keep receivi
   REQUIRE(*ev);
   CHECK((**ev)["key"] == "config/b");
 }
+
+TEST_CASE("log lines sent without waiting arrive in order; their answers never confuse a later request") {
+  LiveServer live(64 * 1024);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  // More than kMaxUnanswered lines without reading an answer: the client waits for some.
+  const std::size_t n = Client::kMaxUnanswered + 44;
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(c->log_nowait("ike", "diag", "line " + std::to_string(i)));
+  CHECK(c->drain() <= Client::kMaxUnanswered);
+  // A request after queued lines gets its own answer, not a log line's.
+  auto rev = c->put("dynamic/after-logs", 1);
+  REQUIRE(rev);
+  auto got = c->get("dynamic/after-logs");
+  REQUIRE(got);
+  CHECK(got->value == 1);
+  CHECK(c->drain() == 0);
+  // The ring keeps the newest lines (LiveServer: 100): the last ones, consecutive, in order.
+  auto after = c->log_read(0, 10000);
+  REQUIRE(after);
+  REQUIRE(!after->empty());
+  const std::size_t k = after->size();
+  REQUIRE(k <= n);
+  for (std::size_t i = 0; i < k; ++i) CHECK((*after)[i].message == "line " + std::to_string(n - k + i));
+}

@@ -1,0 +1,342 @@
+// bench_ike_loadgen: many concurrent IKEv1 Main Mode initiators (libcore/ike's engine, PSK)
+// against one responder over real UDP, for bench/ike/run.sh.
+//
+//   bench_ike_loadgen --target ADDR --sources FIRST-LAST --group modp2048|ecp256 --psk KEY
+//                     [--inflight N] [--warmup S] [--seconds S] [--pid PID]... [--keep]
+//                     [--cipher aes128|3des] [--hash sha1|sha256]
+//   bench_ike_loadgen --dh-bound --group modp2048|ecp256 [--seconds S]
+//
+// One engine plays every initiator: each source address (bound on UDP 500 and 4500) starts
+// Main Modes in turn, so the responder's per-source half-open limit is never reached, and N
+// handshakes are kept in flight. Each established IKE SA is deleted at once (RFC 2408 4.8
+// Delete, as a client logging off would), so the responder's state stays bounded. The
+// initiator reuses ONE Diffie-Hellman key pair per group (the responder's cost is what is
+// measured; it still computes a fresh shared secret per handshake, as it must to
+// authenticate); the responder makes a fresh key pair per handshake as usual.
+// Measured after the warm-up: completed Main Modes, wall seconds, and the responder's CPU
+// seconds (utime + stime of every --pid, /proc/PID/stat, all threads), so the result is
+// "handshakes per responder-CPU-second". Output: one line of key=value on stdout.
+// --dh-bound prints the DH bound (dh_bound.h) the same way. Exit 0 ok, 1 failure, 2 usage.
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "dh_bound.h"
+#include "ike/engine.h"
+#include "sys/udp_socket.h"
+
+namespace {
+
+using namespace ipseckit;
+
+struct Options {
+  wire::IpAddr target;
+  std::uint32_t first = 0, last = 0;
+  policy::DhGroup group = policy::DhGroup::modp2048;
+  policy::Cipher cipher = policy::Cipher::aes128;
+  policy::Integrity hash = policy::Integrity::sha1;
+  std::string psk;
+  unsigned inflight = 32;
+  double warmup = 2, seconds = 10;
+  std::vector<int> pids;
+  bool keep = false, dh_bound = false;
+};
+
+[[noreturn]] void usage(const std::string& why) {
+  fmt::print(stderr, "bench_ike_loadgen: {}\n", why);
+  std::exit(2);
+}
+
+// One cached key pair per group (see the header comment).
+class ReusedKey final : public ike::KeyExchange {
+ public:
+  explicit ReusedKey(std::shared_ptr<const crypto::DhGroup> k) : m_k(std::move(k)) {}
+  crypto::DhGroupId group() const override { return m_k->id(); }
+  ByteView public_value() const override { return m_k->public_value(); }
+  Result<SecureBytes> shared_secret(ByteView peer) const override { return m_k->shared_secret(peer); }
+
+ private:
+  std::shared_ptr<const crypto::DhGroup> m_k;
+};
+
+class ReusedDh final : public ike::DhFactory {
+ public:
+  Result<std::unique_ptr<ike::KeyExchange>> create(crypto::DhGroupId g) override {
+    auto& k = m_keys[static_cast<int>(g)];
+    if (!k) {
+      auto fresh = crypto::DhGroup::generate(g);
+      if (!fresh) return std::move(fresh).error();
+      k = std::make_shared<const crypto::DhGroup>(std::move(*fresh));
+    }
+    return std::unique_ptr<ike::KeyExchange>(std::make_unique<ReusedKey>(k));
+  }
+
+ private:
+  std::unordered_map<int, std::shared_ptr<const crypto::DhGroup>> m_keys;
+};
+
+class FixedPolicy final : public ike::PolicyView {
+ public:
+  explicit FixedPolicy(ike::MmPolicy p) : m_p(std::move(p)) {}
+  std::optional<ike::MmPolicy> main_mode(const wire::IpAddr&, const wire::IpAddr&) const override { return m_p; }
+  std::optional<ike::QmPolicy> quick_mode(const wire::IpAddr&, const wire::IpAddr&, const ike::TrafficSelector&,
+                                          const ike::TrafficSelector&) const override {
+    return std::nullopt;
+  }
+
+ private:
+  ike::MmPolicy m_p;
+};
+
+std::uint64_t key_of(const wire::IpAddr& a, std::uint16_t port) { return (std::uint64_t{a.v4_value()} << 16) | port; }
+
+// A socket on UDP 500 and one on 4500 per source address; the engine's sends pick by local endpoint.
+class Sockets final : public ike::Transport {
+ public:
+  std::vector<sys::UdpSocket> socks;
+  std::unordered_map<std::uint64_t, std::size_t> by_local;
+  std::uint64_t send_errors = 0;
+  void send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView d) override {
+    auto it = by_local.find(key_of(local.addr, local.port));
+    if (it == by_local.end() || !socks[it->second].send_to(d, sys::Endpoint{remote.addr, remote.port})) ++send_errors;
+  }
+};
+
+double cpu_of(const std::vector<int>& pids) {  // utime + stime in seconds, all threads
+  static const double tck = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double s = 0;
+  for (int pid : pids) {
+    std::ifstream f(fmt::format("/proc/{}/stat", pid));
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const auto p = all.rfind(')');
+    if (p == std::string::npos) {
+      fmt::print(stderr, "bench_ike_loadgen: cannot read /proc/{}/stat\n", pid);
+      std::exit(1);
+    }
+    std::istringstream in(all.substr(p + 2));
+    std::vector<std::string> f3;  // fields from 3 (state) on
+    for (std::string w; in >> w && f3.size() < 13;) f3.push_back(w);
+    s += (std::stod(f3.at(11)) + std::stod(f3.at(12))) / tck;  // fields 14 utime, 15 stime
+  }
+  return s;
+}
+
+double self_cpu() {
+  rusage r{};
+  getrusage(RUSAGE_SELF, &r);
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+}
+
+double mono() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto val = [&]() -> std::string {
+      if (i + 1 >= argc) usage("missing value after '" + a + "'");
+      return argv[++i];
+    };
+    if (a == "--target") {
+      auto t = wire::IpAddr::parse_v4(val());
+      if (!t) usage("--target: not an IPv4 address: '" + std::string(argv[i]) + "'");
+      o.target = *t;
+    } else if (a == "--sources") {
+      const std::string v = val();
+      const auto dash = v.find('-');
+      auto f = wire::IpAddr::parse_v4(v.substr(0, dash));
+      auto l = dash == std::string::npos ? f : wire::IpAddr::parse_v4(v.substr(dash + 1));
+      if (!f || !l || l->v4_value() < f->v4_value()) usage("--sources: not FIRST-LAST: '" + v + "'");
+      o.first = f->v4_value();
+      o.last = l->v4_value();
+    } else if (a == "--group") {
+      const std::string v = val();
+      if (v == "modp2048") o.group = policy::DhGroup::modp2048;
+      else if (v == "ecp256") o.group = policy::DhGroup::ecp256;
+      else usage("--group: unknown group '" + v + "' (modp2048, ecp256)");
+    } else if (a == "--cipher") {
+      const std::string v = val();
+      if (v == "aes128") o.cipher = policy::Cipher::aes128;
+      else if (v == "3des") o.cipher = policy::Cipher::des3;
+      else usage("--cipher: unknown cipher '" + v + "'");
+    } else if (a == "--hash") {
+      const std::string v = val();
+      if (v == "sha1") o.hash = policy::Integrity::sha1;
+      else if (v == "sha256") o.hash = policy::Integrity::sha256;
+      else usage("--hash: unknown hash '" + v + "'");
+    } else if (a == "--psk") {
+      o.psk = val();
+    } else if (a == "--inflight") {
+      o.inflight = static_cast<unsigned>(std::stoul(val()));
+    } else if (a == "--warmup") {
+      o.warmup = std::stod(val());
+    } else if (a == "--seconds") {
+      o.seconds = std::stod(val());
+    } else if (a == "--pid") {
+      o.pids.push_back(std::stoi(val()));
+    } else if (a == "--keep") {
+      o.keep = true;
+    } else if (a == "--dh-bound") {
+      o.dh_bound = true;
+    } else {
+      usage("unknown option '" + a + "'");
+    }
+  }
+  if (o.dh_bound) return o;
+  if (o.target.is_unspecified() || o.first == 0 || o.psk.empty() || o.inflight == 0)
+    usage("--target, --sources, --psk and a positive --inflight are required");
+  return o;
+}
+
+int dh_bound(const Options& o) {
+  const char* name = o.group == policy::DhGroup::modp2048 ? "modp_2048" : "P-256";
+  const auto b = bench::measure_dh_bound(name, o.seconds);
+  fmt::print("dh_bound group={} openssl_group={} keygen_plus_derive_per_cpu_s={:.1f} n={}\n",
+             o.group == policy::DhGroup::modp2048 ? "modp2048" : "ecp256", name, b.per_second, b.count);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  if (o.dh_bound) return dh_bound(o);
+  log::set_level(log::Level::audit);
+  log::set_sink([](log::Subsys, log::Level, std::string_view) {});  // failures are counted below
+
+  Sockets net;
+  const int ep = epoll_create1(EPOLL_CLOEXEC);
+  for (std::uint32_t a = o.first; a <= o.last; ++a)
+    for (std::uint16_t port : {ike::kIkePort, ike::kNatTPort}) {
+      sys::UdpOptions so;
+      so.bind = {wire::IpAddr::v4(a), port};
+      so.rcvbuf = so.sndbuf = 1 << 20;
+      auto s = sys::UdpSocket::open(so);
+      if (!s) {
+        fmt::print(stderr, "bench_ike_loadgen: UDP {}:{}: {}\n", wire::IpAddr::v4(a).str(), port, s.error().message);
+        return 1;
+      }
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = net.socks.size();
+      epoll_ctl(ep, EPOLL_CTL_ADD, s->fd(), &ev);
+      net.by_local[key_of(wire::IpAddr::v4(a), port)] = net.socks.size();
+      net.socks.push_back(std::move(*s));
+    }
+
+  ike::MmPolicy pol;
+  pol.rule = "loadgen";
+  pol.offers = {policy::MmOffer{o.cipher, o.hash, o.group, 28800, 0}};
+  policy::AuthMethod m;
+  m.kind = policy::AuthKind::psk;
+  m.psk = o.psk;
+  pol.auth = {m};
+  FixedPolicy policy(pol);
+  ike::SystemClock clock;
+  ike::OsRng rng;
+  ReusedDh dh;
+  ike::InlineSecrets secrets;
+  ike::EngineConfig cfg;
+  cfg.dpd = false;
+  cfg.fragmentation = false;
+  std::uint64_t completed = 0;
+  std::vector<std::uint64_t> established;
+  ike::Callbacks cb;
+  cb.phase1_up = [&](const ike::Phase1Info& i) {
+    ++completed;
+    established.push_back(i.id);
+  };
+  ike::Engine engine(cfg, ike::EngineEnv{net, clock, rng, dh, secrets, policy}, std::move(cb));
+
+  std::set<std::uint64_t> inflight;
+  std::uint64_t failed = 0, started = 0;
+  std::uint32_t next_src = o.first;
+  std::array<std::uint8_t, 65536> buf{};
+  std::array<epoll_event, 64> evs{};
+  const double t_start = mono();
+  double t_measure = 0, cpu0 = 0, self0 = 0, last_sweep = t_start;
+  std::vector<double> pid0(o.pids.size());
+  std::uint64_t done0 = 0, failed0 = 0;
+  for (;;) {
+    const double now = mono();
+    if (t_measure == 0 && now - t_start >= o.warmup) {
+      t_measure = now;
+      cpu0 = cpu_of(o.pids);
+      for (std::size_t k = 0; k < o.pids.size(); ++k) pid0[k] = cpu_of({o.pids[k]});
+      self0 = self_cpu();
+      done0 = completed;
+      failed0 = failed;
+    }
+    if (t_measure != 0 && now - t_measure >= o.seconds) break;
+    while (inflight.size() < o.inflight) {
+      const ike::Endpoint local{wire::IpAddr::v4(next_src), ike::kIkePort};
+      next_src = next_src == o.last ? o.first : next_src + 1;
+      auto id = engine.initiate_phase1(local, ike::Endpoint{o.target, ike::kIkePort});
+      if (!id) {
+        fmt::print(stderr, "bench_ike_loadgen: initiate: {}\n", id.error().message);
+        return 1;
+      }
+      inflight.insert(*id);
+      ++started;
+    }
+    const int n = epoll_wait(ep, evs.data(), static_cast<int>(evs.size()), 10);
+    for (int k = 0; k < n; ++k) {
+      auto& s = net.socks[evs[static_cast<std::size_t>(k)].data.u64];
+      const ike::Endpoint local{s.local().addr, s.local().port};
+      for (;;) {
+        auto d = s.recv(buf);
+        if (!d || !*d) break;
+        engine.receive(local, ike::Endpoint{(**d).peer.addr, (**d).peer.port}, ByteView((**d).data.data(), (**d).data.size()));
+      }
+    }
+    for (auto id : established) {
+      inflight.erase(id);
+      if (!o.keep) (void)engine.delete_phase1(id, "load generator: next handshake");
+    }
+    established.clear();
+    engine.run_timers();
+    if (now - last_sweep > 0.1) {  // negotiations that failed or gave up
+      last_sweep = now;
+      for (auto it = inflight.begin(); it != inflight.end();) {
+        const auto* sa = engine.ike_sa(*it);
+        if (!sa || sa->state() == ike::SaState::failed || sa->state() == ike::SaState::deleted) {
+          ++failed;
+          it = inflight.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  const double wall = mono() - t_measure;
+  const double rcpu = cpu_of(o.pids) - cpu0;
+  const double scpu = self_cpu() - self0;
+  const std::uint64_t done = completed - done0;
+  std::string by_pid;  // each process's share (ikeview vs policyagent)
+  for (std::size_t k = 0; k < o.pids.size(); ++k)
+    by_pid += fmt::format("{}{}:{:.3f}", k ? "," : "", o.pids[k], cpu_of({o.pids[k]}) - pid0[k]);
+  const auto& st = engine.stats();
+  fmt::print("loadgen group={} inflight={} sources={} handshakes={} failed={} wall_s={:.3f} per_wall_s={:.1f} "
+             "responder_cpu_s={:.3f} per_responder_cpu_s={:.1f} loadgen_cpu_s={:.3f} retransmits={} send_errors={} "
+             "cpu_by_pid={} initiator_dh=reused\n",
+             o.group == policy::DhGroup::modp2048 ? "modp2048" : "ecp256", o.inflight, o.last - o.first + 1, done,
+             failed - failed0, wall, static_cast<double>(done) / wall, rcpu,
+             rcpu > 0 ? static_cast<double>(done) / rcpu : 0.0, scpu, st.retransmits, net.send_errors,
+             by_pid.empty() ? "-" : by_pid);
+  return done > 0 ? 0 : 1;
+}
