@@ -3,20 +3,23 @@
 # namespaces A (198.51.100.1, inner host 192.0.2.1 on lo) and B (198.51.100.2, inner host
 # 203.0.113.1 on lo), joined by a veth, through
 #   veth    the bare veth (outer addresses, kernel only);
-#   fwd     bench_tunfwd on each side: plain no-crypto TUN <-> UDP 4500 forwarder with espd's I/O;
+#   fwd     bench_tunfwd on each side: plain no-crypto TUN <-> UDP 4500 forwarder with espd's
+#           default I/O (--fwd-io offload: TUN TSO + UDP GSO/GRO + GSO TUN writes, tun_offload.h);
+#   fwdb    the same forwarder with batched per-packet I/O (recvmmsg/sendmmsg, --io batch);
 #   espd    an espd pair with manual tunnel-mode SAs 192.0.2.1/32 <-> 203.0.113.1/32,
-#           AES-128-GCM-16, ESP-in-UDP (RFC 3948);
+#           AES-128-GCM-16, ESP-in-UDP (RFC 3948), owning UDP 4500 (--natt bind), offloads on;
+#   espdp   the same espd pair with --no-offload (one packet per TUN syscall, sendmmsg/recvmmsg);
 #   ssw     a strongSwan 5.9 kernel-libipsec pair (IKEv1, tunnel, ESP-in-UDP, aes128gcm16),
 #           started with tests/interop/strongswan/peer.sh.
 # For each: Mbit/s (iperf3 receiver), and the CPU seconds per GB moved that both daemons used
 # (utime + stime from /proc/<pid>/stat, kernel work inside their syscalls included). Then the
 # issue's targets as PASS/FAIL lines: espd >= 10x strongSwan, espd >= 50 % of fwd, espd less
 # CPU per byte than strongSwan. Exit 0 when all pass, 1 otherwise, 77 without root.
-# usage: throughput.sh BIN_DIR [--time S] [--only "veth fwd espd ssw"] [--fwd-io batch|plain]
+# usage: throughput.sh BIN_DIR [--time S] [--only "veth fwd fwdb espd espdp ssw"] [--fwd-io offload|batch|plain]
 set -u
 BIN=${1:?usage: throughput.sh BIN_DIR [--time S] [--only LIST] [--fwd-io batch|plain]}
 shift
-T=10 ONLY="veth fwd espd ssw" FWD_IO=batch
+T=10 ONLY="veth fwd fwdb espd espdp ssw" FWD_IO=offload
 while [ $# -gt 0 ]; do
   case $1 in
     --time) T=$2; shift 2 ;;
@@ -90,6 +93,7 @@ EOF
 
 run_veth() { measure veth "$OB" "$OA"; }
 
+run_fwdb() { FWD_IO=batch NAME=fwdb run_fwd; }
 run_fwd() {
   spawn A "$WORK/fwd-a.log" "$BIN/bench_tunfwd" --tun "$TUNA" --peer "$OB" --io "$FWD_IO"; local a=$!
   spawn B "$WORK/fwd-b.log" "$BIN/bench_tunfwd" --tun "$TUNB" --peer "$OA" --io "$FWD_IO"; local b=$!
@@ -98,27 +102,32 @@ run_fwd() {
   on A ip link set "$TUNA" mtu 1400 up && on A ip route add "$IB/32" dev "$TUNA" src "$IA" &&
     on B ip link set "$TUNB" mtu 1400 up && on B ip route add "$IA/32" dev "$TUNB" src "$IB" ||
     { echo "fwd: TUN setup failed: $(cat "$WORK"/fwd-*.log)" >&2; return 1; }
-  measure fwd "$IB" "$IA" $a $b
+  measure "${NAME:-fwd}" "$IB" "$IA" $a $b
   kill $a $b; wait $a $b 2>/dev/null
 }
 
+run_espdp() { ESPD_IO=--no-offload NAME=espdp run_espd; }
+ESPD_READY=0
 run_espd() {
   local h
-  for h in A B; do
-    spawn $h "$WORK/$h.agent.log" "$BIN/policyagent" --foreground --socket "$WORK/$h.sock" --state-dir "$WORK/$h.state"
-    PIDS="$PIDS $!"
-  done
-  for _ in $(seq 100); do [ -S "$WORK/A.sock" ] && [ -S "$WORK/B.sock" ] && break; sleep 0.05; done
-  local k1=000102030405060708090a0b0c0d0e0f10111213 k2=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3
-  sa() {  # sa HOST SPI DIR SRC DST LOCALNET REMOTENET KEY
-    on "$1" "$BIN/espd" sa add --spi "$2" --dir "$3" --src "$4" --dst "$5" --mode tunnel --local-net "$6" \
-      --remote-net "$7" --enc aes-128-gcm --enc-key "$8" --encap udp >>"$WORK/sa.log" 2>&1
-  }
-  sa A 0x5001 out $OA $OB $IA/32 $IB/32 $k1 && sa A 0x6001 in $OB $OA $IA/32 $IB/32 $k2 &&
-    sa B 0x5001 in $OA $OB $IB/32 $IA/32 $k1 && sa B 0x6001 out $OB $OA $IB/32 $IA/32 $k2 ||
-    { echo "espd sa add failed: $(cat "$WORK/sa.log")" >&2; return 1; }
-  spawn A "$WORK/espd-a.log" "$BIN/espd" --tun "$TUNA" --mark 0x2b --table 121 --priority 121 ${ESPD_ARGS:-}; local a=$!
-  spawn B "$WORK/espd-b.log" "$BIN/espd" --tun "$TUNB" --mark 0x2b --table 121 --priority 121 ${ESPD_ARGS:-}; local b=$!
+  if [ $ESPD_READY = 0 ]; then  # agents and SAs once, for espd and espdp
+    for h in A B; do
+      spawn $h "$WORK/$h.agent.log" "$BIN/policyagent" --foreground --socket "$WORK/$h.sock" --state-dir "$WORK/$h.state"
+      PIDS="$PIDS $!"
+    done
+    for _ in $(seq 100); do [ -S "$WORK/A.sock" ] && [ -S "$WORK/B.sock" ] && break; sleep 0.05; done
+    local k1=000102030405060708090a0b0c0d0e0f10111213 k2=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3
+    sa() {  # sa HOST SPI DIR SRC DST LOCALNET REMOTENET KEY
+      on "$1" "$BIN/espd" sa add --spi "$2" --dir "$3" --src "$4" --dst "$5" --mode tunnel --local-net "$6" \
+        --remote-net "$7" --enc aes-128-gcm --enc-key "$8" --encap udp >>"$WORK/sa.log" 2>&1
+    }
+    sa A 0x5001 out $OA $OB $IA/32 $IB/32 $k1 && sa A 0x6001 in $OB $OA $IA/32 $IB/32 $k2 &&
+      sa B 0x5001 in $OA $OB $IB/32 $IA/32 $k1 && sa B 0x6001 out $OB $OA $IB/32 $IA/32 $k2 ||
+      { echo "espd sa add failed: $(cat "$WORK/sa.log")" >&2; return 1; }
+    ESPD_READY=1
+  fi
+  spawn A "$WORK/espd-a.log" "$BIN/espd" --tun "$TUNA" --mark 0x2b --table 121 --priority 121 --natt bind ${ESPD_IO:-} ${ESPD_ARGS:-}; local a=$!
+  spawn B "$WORK/espd-b.log" "$BIN/espd" --tun "$TUNB" --mark 0x2b --table 121 --priority 121 --natt bind ${ESPD_IO:-} ${ESPD_ARGS:-}; local b=$!
   PIDS="$PIDS $a $b"
   for _ in $(seq 100); do
     on A ip route show table 121 2>/dev/null | grep -q . && on B ip route show table 121 2>/dev/null | grep -q . && break
@@ -126,7 +135,20 @@ run_espd() {
   done
   on A ping -c 2 -i 0.2 -W 2 -I "$IA" "$IB" >"$WORK/espd-ping.log" 2>&1 ||
     { echo "espd: no ping through the tunnel: $(tail -n 5 "$WORK"/espd-*.log)" >&2; kill $a $b; return 1; }
-  measure espd "$IB" "$IA" $a $b
+  measure "${NAME:-espd}" "$IB" "$IA" $a $b
+  sleep 2.2  # one more stats/espd update (every 2 s): the offload counters of both sides
+  for h in A B; do
+    on $h "$BIN/netdiag" stats --json 2>/dev/null | python3 -c '
+import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        if "TUN Segments" in o: return o
+        for v in o.values():
+            r = walk(v)
+            if r: return r
+walk_r = walk(json.load(sys.stdin)) or {}
+print(sys.argv[1], " ".join(k.replace(chr(32), "_") + "=" + str(v) for k, v in walk_r.items() if k.startswith(("TUN", "UDP GSO"))))' "${NAME:-espd} $h:" >&2
+  done
   kill $a $b; wait $a $b 2>/dev/null
 }
 
@@ -145,7 +167,7 @@ run_ssw() {
 : >"$WORK/results"
 for t in $ONLY; do
   case $t in
-    veth | fwd | espd | ssw) "run_$t" || echo "$t ERROR 0 n/a" >>"$WORK/results" ;;
+    veth | fwd | fwdb | espd | espdp | ssw) "run_$t" || echo "$t ERROR 0 n/a" >>"$WORK/results" ;;
     *) echo "throughput.sh: --only: unknown test '$t'" >&2; exit 2 ;;
   esac
 done
@@ -158,12 +180,14 @@ for line in open(sys.argv[1]):
     if name in rows and rows[name][0] is not None: continue
     rows[name] = (None if mbps == "ERROR" else float(mbps), int(nbytes), None if cpu == "n/a" else float(cpu))
 label = {"veth": "bare veth (kernel)", "fwd": f"plain TUN<->UDP forwarder ({sys.argv[3]} I/O)",
-         "espd": "espd pair, AES-128-GCM, ESP-in-UDP, tunnel", "ssw": "strongSwan kernel-libipsec, aes128gcm16"}
+         "fwdb": "plain TUN<->UDP forwarder (batch I/O)",
+         "espd": "espd pair, AES-128-GCM, ESP-in-UDP, offloads", "espdp": "espd pair, same, --no-offload",
+         "ssw": "strongSwan kernel-libipsec, aes128gcm16"}
 print(f"\n(b) iperf3 TCP, 1 stream, {sys.argv[2]} s, A -> B:")
 print(f"  {'path':46} {'Mbit/s':>9} {'CPU s/GB':>9}")
 def cpu_gb(r):
     return r[2] / (r[1] / 1e9) if r and r[2] is not None and r[1] else None
-for k in ("veth", "fwd", "espd", "ssw"):
+for k in ("veth", "fwd", "fwdb", "espd", "espdp", "ssw"):
     if k not in rows: continue
     r = rows[k]; c = cpu_gb(r)
     print(f"  {label[k]:46} {('ERROR' if r[0] is None else f'{r[0]:.0f}'):>9} {('-' if c is None else f'{c:.2f}'):>9}")

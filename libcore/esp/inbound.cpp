@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "esp/demux.h"
 #include "esp/pmtu.h"
@@ -147,9 +148,22 @@ RxStatus InboundSa::strip_esp(PacketBuf& pkt, IpInfo& info, std::size_t at, std:
   const std::size_t body = esp.size() - wire::kEspHeaderSize - s.iv - s.icv;
   if (s.kind == CipherKind::cbc && body % s.block != 0) return RxStatus::malformed;
   // RFC 4303 §3.4.3: replay check (no state change), then the ICV, then the window moves.
-  const std::uint64_t seq = m_esp_window.infer(h.seq);
+  std::uint64_t seq = m_esp_window.infer(h.seq);
   if (m_esp_window.check(seq) != ReplayCheck::ok) return RxStatus::replayed;
-  switch (m_esp->verify_and_decrypt(esp, m_config.esn, static_cast<std::uint32_t>(seq >> 32))) {
+  // RFC 4303 Appendix A3: out of step after many failures, Seqh + 1 is tried too (replay.h).
+  // GCM decrypts in place before its tag check, so the packet is kept for the second try.
+  std::uint64_t higher = 0;
+  const bool resync = m_esp_window.resync_candidate(seq, higher);
+  std::vector<std::uint8_t> copy;
+  if (resync && s.kind == CipherKind::gcm) copy.assign(esp.begin(), esp.end());
+  auto r = m_esp->verify_and_decrypt(esp, m_config.esn, static_cast<std::uint32_t>(seq >> 32));
+  if (r == OpenResult::auth_failed && resync) {
+    if (!copy.empty()) std::copy(copy.begin(), copy.end(), esp.begin());
+    r = m_esp->verify_and_decrypt(esp, m_config.esn, static_cast<std::uint32_t>(higher >> 32));
+    if (r == OpenResult::ok) seq = higher;
+  }
+  m_esp_window.auth_result(r != OpenResult::auth_failed);
+  switch (r) {
     case OpenResult::ok: break;
     case OpenResult::auth_failed: return RxStatus::auth_failed;
     case OpenResult::decrypt_failed: return RxStatus::decrypt_failed;

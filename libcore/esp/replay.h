@@ -41,6 +41,19 @@ class ReplayWindow {
   // Marks seq as received and slides the window when seq is beyond the top.
   void update(std::uint64_t seq);
 
+  // RFC 4303 Appendix A3 (loss of synchronisation after 2^32 or more lost packets): the
+  // receive path reports each ICV result; after kResyncThreshold consecutive failures of an
+  // ESN SA, resync_candidate() offers the same low 32 bits one subspace higher (Seqh + 1)
+  // to verify as well. A packet that verifies with it is genuine (the ICV covers Seqh), so
+  // update() with it moves the window there and the SA is in step again.
+  static constexpr std::uint32_t kResyncThreshold = 8;
+  void auth_result(bool ok) { m_failures = ok ? 0 : m_failures + (m_failures < kResyncThreshold); }
+  bool resync_candidate(std::uint64_t seq, std::uint64_t& next) const {
+    if (!m_esn || m_failures < kResyncThreshold || (seq >> 32) == 0xFFFFFFFFu) return false;
+    next = seq + (std::uint64_t{1} << 32);
+    return true;
+  }
+
  private:
   static constexpr std::size_t kWords = kMaxSize / 64 + 1;  // one spare word for the ring
   bool test_bit(std::uint64_t seq) const;
@@ -48,6 +61,7 @@ class ReplayWindow {
   bool m_enabled;
   bool m_esn;
   std::uint64_t m_top;
+  std::uint32_t m_failures = 0;  // consecutive ICV failures, up to kResyncThreshold
   std::size_t m_words;  // ring words in use: size / 64 + 1
   std::array<std::uint64_t, kWords> m_bits{};
 };

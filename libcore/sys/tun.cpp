@@ -13,6 +13,8 @@
 
 namespace ipseckit::sys {
 
+unsigned tun_offload_flags() { return TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6; }
+
 Result<TunDevice> TunDevice::open(const TunOptions& opt) {
   if (opt.name.empty() || opt.name.size() >= IFNAMSIZ)
     return Error::make("usage", fmt::format("TUN name '{}' must have 1 to {} characters", opt.name, IFNAMSIZ - 1));
@@ -36,6 +38,19 @@ Result<TunDevice> TunDevice::open(const TunOptions& opt) {
     dev.m_fds.push_back(std::move(fd));
   }
   dev.m_name = name;
+  if (opt.vnet_hdr && opt.offload) {
+    if (auto s = dev.set_offload(opt.offload); !s) {
+      // Older kernels, or offloads this one lacks: the device again, plain (no virtio header).
+      dev.m_fds.clear();
+      TunOptions plain = opt;
+      plain.vnet_hdr = false;
+      plain.offload = 0;
+      auto again = open(plain);
+      if (again) again->m_offload_error = s.error().message;
+      return again;
+    }
+    dev.m_offload = opt.offload;
+  }
   return dev;
 }
 

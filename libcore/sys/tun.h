@@ -12,10 +12,17 @@
 
 namespace ipseckit::sys {
 
+// What espd asks of a TUN: checksums and TCP segmentation left to it (TUN_F_CSUM, TUN_F_TSO4,
+// TUN_F_TSO6), so the kernel hands over TCP super-packets of up to 64 KiB (tun_offload.h).
+unsigned tun_offload_flags();
+
 struct TunOptions {
   std::string name = "ipsec0";  // may end in "%d" to let the kernel pick a number
   unsigned queues = 1;          // > 1: IFF_MULTI_QUEUE
   bool vnet_hdr = false;        // IFF_VNET_HDR
+  // TUNSETOFFLOAD flags (e.g. kTunOffloads), with vnet_hdr. When the kernel refuses them the
+  // device is made again without IFF_VNET_HDR: offloads() is then 0 and offload_error() says why.
+  unsigned offload = 0;
   bool nonblocking = true;
 };
 
@@ -28,6 +35,8 @@ class TunDevice {
   std::size_t queues() const { return m_fds.size(); }
   int fd(std::size_t queue = 0) const { return m_fds[queue].get(); }
   bool vnet_hdr() const { return m_vnet; }
+  unsigned offloads() const { return m_offload; }
+  const std::string& offload_error() const { return m_offload_error; }
   // TUNSETOFFLOAD on every queue (TUN_F_CSUM | TUN_F_TSO4 | ...); needs vnet_hdr.
   Status set_offload(unsigned flags);
 
@@ -35,6 +44,8 @@ class TunDevice {
   std::string m_name;
   std::vector<UniqueFd> m_fds;
   bool m_vnet = false;
+  unsigned m_offload = 0;
+  std::string m_offload_error;
 };
 
 }  // namespace ipseckit::sys

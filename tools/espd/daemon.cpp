@@ -38,6 +38,9 @@ int Daemon::run(int sigfd) {
   if (!wsa) return tool::fail(kDaemonTool, wsa.error());
   auto wspd = m_client.watch(policydb::kSpdPrefix, true);
   if (!wspd) return tool::fail(kDaemonTool, wspd.error());
+  if (m_opt.nftables) {
+    if (auto s = m_nft.start(); !s) return tool::fail(kDaemonTool, s.error());
+  }
   (void)m_client.put(kDaemonKey, Json{{"pid", ::getpid()},
                                       {"tun", m_net.tun_name()},
                                       {"mark", m_opt.net.mark},
@@ -135,6 +138,7 @@ int run_daemon(const DaemonOptions& opt) {
   uo.bind = sys::Endpoint{wire::IpAddr::v4(0), opt.natt_port};
   uo.mark = opt.net.mark;
   uo.pktinfo = true;
+  uo.gro = opt.net.offload;  // UDP_GRO: trains of ESP-in-UDP datagrams in one receive
   std::optional<sys::UdpSocket> udp;
   if (opt.natt == "bind") {
     auto u = sys::UdpSocket::open(uo);

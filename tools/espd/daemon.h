@@ -19,6 +19,7 @@ struct DaemonOptions {
   // (manual keying with no IKE daemon).
   std::string natt = "auto";
   bool raw = true;              // receive raw ESP (50) and AH (51)
+  bool nftables = true;         // the nftables table: inbound enforcement, outbound bypass (nft.h)
   unsigned stats_interval = 2;  // seconds between stats/espd updates
   std::string log_level = "control";
 };

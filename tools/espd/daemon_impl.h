@@ -12,6 +12,7 @@
 #include "datapath.h"
 #include "esp/env.h"
 #include "net_setup.h"
+#include "nft.h"
 #include "sa_table.h"
 #include "stats.h"
 #include "store/client.h"
@@ -36,7 +37,10 @@ class Daemon {
         m_udp(std::move(udp)),
         m_raw_out(std::move(raw_out)),
         m_table({&m_clock, &m_rng, [this](const esp::SaEvent& e) { m_events.push_back(e); }}),
-        m_dp(Sockets{m_udp ? &*m_udp : nullptr, &m_raw_out, m_net.tun_fd(), opt.natt_port}, m_table) {}
+        m_dp(Sockets{m_udp ? &*m_udp : nullptr, &m_raw_out, m_net.tun_fd(), opt.natt_port, m_net.tun_vnet(),
+                     m_udp && opt.net.offload},
+             m_table),
+        m_nft(NftOptions{m_net.tun_name(), opt.natt_port, opt.net.mark}) {}
 
   void add_raw(sys::RawSocket s) { m_raw_in.push_back(std::move(s)); }
   int run(int sigfd);
@@ -66,6 +70,7 @@ class Daemon {
   KeyCounters m_keys;
   store::Json m_last_stats;
   std::set<std::string> m_acquire_keys;
+  NftTable m_nft;  // inbound enforcement (nft.h)
 };
 
 }  // namespace ipseckit::espd::detail

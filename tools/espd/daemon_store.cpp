@@ -90,6 +90,8 @@ void Daemon::update_routes() {
     }
   }
   m_net.set_routes(dsts);
+  if (auto s = m_nft.update(m_dp.spd() ? &m_dp.spd()->spd() : nullptr); !s)
+    log::msg(Subsys::net, Level::audit, "inbound enforcement not updated: {}", s.error().message);
 }
 
 void Daemon::after_sa_change() {
@@ -145,6 +147,9 @@ void Daemon::publish_acquires() {
 
 void Daemon::publish_stats(bool force) {
   auto j = stats_json(m_table, m_dp, m_keys);
+  const auto drops = m_nft.drops();  // nftables' counters (nft.h)
+  j["Pkts Dropped Clear"] = drops.clear;
+  j["Inbound Pkts Blocked"] = drops.blocked;
   if (!force && j == m_last_stats) return;
   if (auto r = m_client.put("stats/espd", j); !r)
     log::msg(Subsys::store, Level::audit, "stats/espd: {}", r.error().message);
@@ -166,6 +171,7 @@ void Daemon::shutdown() {
   for (const auto& id : m_acquire_keys) (void)m_client.del(std::string(kAcquirePrefix) + id);
   publish_stats(true);
   (void)m_client.del(kDaemonKey);
+  m_nft.remove();
 }
 
 }  // namespace ipseckit::espd::detail

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -34,17 +35,21 @@ std::uint64_t Datapath::now_ms() const {
 }
 
 // Several TUN packets per wakeup; their ESP-in-UDP datagrams leave together (flush_tx).
+// With offloads a read may be a TCP super-packet: its segments go out one by one (tun_io.h).
 void Datapath::from_tun() {
-  for (int i = 0; i < kBatch; ++i) {
-    const auto n = ::read(m_s.tun, m_buf.data() + esp::kHeadroom, 65535);
-    if (n <= 0) break;
-    esp::PacketBuf pkt(m_buf, esp::kHeadroom, static_cast<std::size_t>(n));
-    outbound(pkt, false);
-  }
+  for (int i = 0; i < kBatch; ++i)
+    if (!m_tun.read(m_buf, [this](esp::PacketBuf& pkt) { outbound(pkt, false); })) break;
   flush_tx();
 }
 
 void Datapath::flush_tx() {
+  if (m_s.udp && m_gso.queued()) {
+    const auto queued = m_gso.queued();
+    if (auto r = m_gso.send(*m_s.udp); !r) {
+      m_c.send_errors += queued;
+      log::msg(log::Subsys::net, log::Level::diag, "{}", r.error().message);
+    }
+  }
   if (!m_s.udp || m_batch.queued() == 0) return;
   const auto queued = m_batch.queued();
   auto r = m_batch.send(*m_s.udp);
@@ -60,22 +65,28 @@ void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
     ++m_c.not_ipv4;  // IPv6 (router solicitations of the TUN itself included): IPv4 data plane
     return;
   }
+  if (esp::is_ipv4_fragment(pkt.view())) {  // RFC 4301 §7: the SPD sees whole datagrams (fragments.h)
+    if (auto whole = m_frag.reassemble(pkt.view(), now_ms())) outbound(*whole, held);
+    m_frag.mtu = 0;
+    return;
+  }
   auto t = wire::extract_five_tuple(pkt.view());
   if (!t) {
     ++m_c.tun_malformed;
     return;
   }
+  const auto mapped = m_ports.on_outbound(pkt.span(), *t);  // hosts behind one NAT (port_map.h)
   const policy::SpdFilter* f = m_spd ? m_spd->lookup(*t) : nullptr;
   const policy::CompiledSpd* spd = m_spd ? &m_spd->spd() : nullptr;
   auto action = f ? f->action_for(true) : policy::ActionType::permit;
   OutEntry* e = nullptr;
   if (!f) {
     // No filter (or no SPD yet): an SA whose selectors cover the packet still protects it.
-    if ((e = m_table.outbound(*t, nullptr, nullptr))) action = policy::ActionType::negotiate;
+    if ((e = m_table.outbound(*t, nullptr, nullptr, mapped))) action = policy::ActionType::negotiate;
   }
   switch (action) {
     case policy::ActionType::permit:
-      if (auto s = m_s.raw_out->send_packet(pkt.view()); !s)
+      if (auto s = send_clear(pkt.view()); !s)
         ++m_c.send_errors;
       else
         ++m_c.permitted;
@@ -86,9 +97,14 @@ void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
     case policy::ActionType::negotiate:
       break;
   }
-  if (!e) e = m_table.outbound(*t, f, spd);
+  if (!e) e = m_table.outbound(*t, f, spd, mapped);
   if (e) {
     send_protected(*e, pkt);
+    return;
+  }
+  if (mapped) {  // that host's SAs are gone: never to another host behind its NAT
+    m_ports.forget(t->dst, t->protocol, *mapped);
+    ++m_c.no_sa_dropped;
     return;
   }
   if (held) return;
@@ -96,6 +112,11 @@ void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
 }
 
 bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
+  if (auto icmp = m_pmtu.too_big(e.sa, pkt.view(), now_ms())) {  // RFC 4301 §8.2, RFC 1191 (pmtu.h)
+    m_tun.write(*icmp);
+    m_tun.flush();
+    return false;
+  }
   const auto r = e.sa.protect(pkt);
   if (r.status != esp::TxStatus::ok) {
     ++m_c.tx_failed;
@@ -110,13 +131,19 @@ bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
   if (c.udp_encap && m_s.udp) {
     const auto payload = pkt.view().subspan(r.l4_offset + wire::kUdpHeaderSize);
     const sys::Endpoint to{c.remote, c.udp_encap->remote_port};
-    if (m_batch.add(payload, to)) {
+    if (m_frag.mtu) {  // a reassembled datagram: the kernel fragments the outer one (fragments.h)
+      s = m_s.udp->send_to(payload, to);
+    } else if (m_s.udp_gso) {  // equal-sized datagrams to one peer leave as one UDP_SEGMENT train
+      if (m_gso.add(payload, to)) return true;
+      flush_tx();
+      if (m_gso.add(payload, to)) return true;
+    } else if (m_batch.add(payload, to)) {
       if (m_batch.queued() == kMmsg) flush_tx();
       return true;
     }
     s = m_s.udp->send_to(payload, to);
   } else {
-    s = m_s.raw_out->send_packet(pkt.view());
+    s = send_clear(pkt.view());
   }
   if (!s) {
     ++m_c.send_errors;
@@ -204,10 +231,22 @@ void Datapath::from_udp() {
   if (!m_s.udp) return;
   for (int round = 0; round < kBatch / static_cast<int>(kMmsg) + 1; ++round) {
     auto r = m_batch.recv(*m_s.udp);
-    if (!r || r->empty()) return;
-    for (const auto& d : *r) receive_datagram(d);
-    if (r->size() < kMmsg) return;
+    if (!r || r->empty()) break;
+    for (const auto& d : *r) {
+      if (d.gro_size == 0 || d.gro_size >= d.data.size()) {
+        receive_datagram(d);
+        continue;
+      }
+      // UDP_GRO: one buffer of datagrams of gro_size bytes each (the last may be shorter).
+      sys::Datagram one = d;
+      for (std::size_t off = 0; off < d.data.size(); off += d.gro_size) {
+        one.data = d.data.subspan(off, std::min<std::size_t>(d.gro_size, d.data.size() - off));
+        receive_datagram(one);
+      }
+    }
+    if (r->size() < kMmsg) break;
   }
+  m_tun.flush();
 }
 
 void Datapath::receive_datagram(const sys::Datagram& d) {
@@ -245,10 +284,11 @@ void Datapath::receive_datagram(const sys::Datagram& d) {
 void Datapath::from_raw(sys::RawSocket& sock) {
   for (int i = 0; i < kBatch; ++i) {
     auto r = sock.recv(std::span(m_buf).subspan(esp::kHeadroom, 65535));
-    if (!r || !*r) return;
+    if (!r || !*r) break;
     esp::PacketBuf pkt(m_buf, esp::kHeadroom, **r);
     inbound(pkt);
   }
+  m_tun.flush();
 }
 
 // RFC 4301 §5.2: inbound processing — SA by SPI, unprotect (the SA counts its own failures),
@@ -290,7 +330,8 @@ void Datapath::inbound(esp::PacketBuf& pkt) {
     ++m_c.selector_mismatch;
     return;
   }
-  if (::write(m_s.tun, pkt.data(), pkt.size()) < 0) ++m_c.tun_write_errors;
+  m_ports.on_inbound(e->sa.config(), pkt.span(), now_ms());
+  m_tun.write(pkt.view());  // merged with its flow's segments when offloads are on (tun_io.h)
 }
 
 }  // namespace ipseckit::espd

@@ -17,9 +17,14 @@
 #include "base/bytes.h"
 #include "esp/packet_buf.h"
 #include "policy/spd_classifier.h"
+#include "port_map.h"
+#include "fragments.h"
+#include "pmtu.h"
 #include "sa_table.h"
 #include "sys/raw_socket.h"
+#include "sys/udp_gso.h"
 #include "sys/udp_socket.h"
+#include "tun_io.h"
 #include "wire/ip_packet.h"
 
 namespace ipseckit::espd {
@@ -45,6 +50,8 @@ struct Sockets {
   sys::RawSocket* raw_out = nullptr;  // IPPROTO_RAW, marked
   int tun = -1;
   std::uint16_t natt_port = 4500;  // the UDP socket's port
+  bool tun_vnet = false;           // the TUN has IFF_VNET_HDR + TSO (tun_io.h)
+  bool udp_gso = false;            // ESP-in-UDP trains leave with UDP_SEGMENT (sys/udp_gso.h)
 };
 
 class Datapath {
@@ -55,7 +62,11 @@ class Datapath {
   static constexpr std::size_t kMmsgSlot = 65536;          // bytes per datagram slot (any UDP payload)
 
   Datapath(Sockets s, SaTable& table)
-      : m_s(s), m_table(table), m_buf(esp::kHeadroom + 65536 + esp::kTailroom), m_batch(kMmsg, kMmsgSlot) {}
+      : m_s(s),
+        m_table(table),
+        m_buf(esp::kHeadroom + 65536 + esp::kTailroom),
+        m_batch(kMmsg, kMmsgSlot),
+        m_tun(s.tun, s.tun_vnet) {}
 
   void set_spd(std::optional<policy::SpdMatcher> spd) { m_spd = std::move(spd); }
   const policy::SpdMatcher* spd() const { return m_spd ? &*m_spd : nullptr; }
@@ -73,9 +84,14 @@ class Datapath {
   std::vector<std::string> expire(std::uint64_t now_ms);
 
   const PathCounters& counters() const { return m_c; }
+  const TunIo& tun_io() const { return m_tun; }
+  const sys::UdpGsoQueue& udp_gso() const { return m_gso; }
   std::size_t pending_acquires() const { return m_acq.size(); }
+  const PortMap& ports() const { return m_ports; }
 
  private:
+  // Through the marked raw socket; a reassembled datagram in fragments again (fragments.cpp).
+  Status send_clear(ByteView packet);
   void outbound(esp::PacketBuf& pkt, bool held);
   bool send_protected(OutEntry& e, esp::PacketBuf& pkt);
   void flush_tx();  // sendmmsg of the ESP-in-UDP datagrams queued by send_protected
@@ -89,10 +105,15 @@ class Datapath {
   std::optional<policy::SpdMatcher> m_spd;
   std::vector<std::uint8_t> m_buf;
   sys::UdpBatch m_batch;  // preallocated mmsg state: batched UDP I/O, no allocation per packet
+  TunIo m_tun;            // TUN reads/writes, with TSO segmentation and GRO when offloads are on
+  sys::UdpGsoQueue m_gso;  // ESP-in-UDP trains (Sockets::udp_gso)
   std::vector<Acquire> m_acq;
   std::vector<nlohmann::json> m_posts;
   std::uint64_t m_next_id = 1;
   PathCounters m_c;
+  PortMap m_ports;  // transport-mode NAT-T port translation
+  TunFragments m_frag;  // IPv4 reassembly before the SPD lookup (fragments.h)
+  PathMtu m_pmtu{m_s.raw_out ? m_s.raw_out->fd() : -1};  // ICMP frag needed (pmtu.h)
 };
 
 }  // namespace ipseckit::espd

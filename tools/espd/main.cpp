@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
                  "without an IKE daemon)")
       ->check(CLI::IsMember({"auto", "bind", "raw"}));
   app.add_flag("!--no-raw", opt.raw, "do not receive raw ESP (protocol 50) and AH (51)");
+  app.add_flag("!--no-offload", opt.net.offload,
+               "no TUN offloads (virtio header, TSO, GRO) and no UDP GSO/GRO: one packet per syscall");
+  app.add_flag("!--no-nftables", opt.nftables,
+               "no nftables table: clear-text packets that policy says must be protected are not dropped, and "
+               "permitted traffic is routed by destination only");
   app.add_option("--stats-interval", opt.stats_interval, "seconds between stats/espd updates (default 2)")
       ->check(CLI::Range(1u, 3600u));
   app.add_option("--log-level", opt.log_level, "audit, control, diag, raw or private (default control)");

@@ -42,8 +42,12 @@ Result<NetSetup> NetSetup::create(const NetOptions& opt) {
   }
   sys::TunOptions to;
   to.name = opt.tun;
+  to.vnet_hdr = opt.offload;
+  to.offload = opt.offload ? sys::tun_offload_flags() : 0;
   auto tun = sys::TunDevice::open(to);
   if (!tun) return tun.error();
+  if (opt.offload && !tun->offloads())
+    log::msg(log::Subsys::net, log::Level::control, "TUN offloads refused ({}): one packet per read", tun->offload_error());
   NetSetup n(opt, std::move(*tun));
   // IPv4 data plane: no IPv6 link-local address, router solicitations or MLD on the TUN.
   if (std::ofstream f("/proc/sys/net/ipv6/conf/" + n.m_tun.name() + "/disable_ipv6"); f) f << "1\n";

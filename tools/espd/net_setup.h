@@ -22,6 +22,7 @@ struct NetOptions {
   std::uint32_t table = 220;
   std::uint32_t priority = 220;
   unsigned mtu = 1400;
+  bool offload = true;  // TUN with IFF_VNET_HDR + TSO (tun_io.h), if the kernel agrees
 };
 
 class NetSetup {
@@ -33,6 +34,7 @@ class NetSetup {
 
   int tun_fd() const { return m_tun.fd(); }
   const std::string& tun_name() const { return m_tun.name(); }
+  bool tun_vnet() const { return m_tun.vnet_hdr(); }
   // Makes table T hold exactly these IPv4 destinations (others are skipped: IPv4 data plane).
   void set_routes(const std::set<wire::IpPrefix>& dsts);
   const std::set<wire::IpPrefix>& routes() const { return m_routes; }

@@ -1,9 +1,12 @@
 // espd's SA table (sa_table.h).
 #include "sa_table.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "policy/algorithms.h"
+#include "port_map.h"
 
 namespace ipseckit::espd {
 
@@ -106,11 +109,15 @@ InEntry* SaTable::inbound(std::uint32_t wire_spi, bool ah) {
   return e == m_in.end() ? nullptr : e->second.get();
 }
 
-OutEntry* SaTable::outbound(const wire::FiveTuple& t, const policy::SpdFilter* filter, const policy::CompiledSpd* spd) {
+OutEntry* SaTable::outbound(const wire::FiveTuple& t, const policy::SpdFilter* filter, const policy::CompiledSpd* spd,
+                            std::optional<std::uint16_t> mapped) {
   OutEntry* best = nullptr;
+  int best_rank = -1;
   for (auto& [spi, e] : m_out) {
     const auto& c = e->sa.config();
     if (e->sa.expired()) continue;
+    const int rank = encap_rank(c, mapped);  // hosts behind one NAT (port_map.h)
+    if (rank < 0 || rank < best_rank) continue;
     if (e->meta.rule && filter && spd && filter->rule < spd->rules.size() &&
         spd->rules[filter->rule].rule != *e->meta.rule)
       continue;
@@ -122,7 +129,8 @@ OutEntry* SaTable::outbound(const wire::FiveTuple& t, const policy::SpdFilter* f
       // Tunnel mode without selectors: the filter's tunnel endpoint names the peer.
       if (!filter || !filter->tunnel || !filter->tunnel->prefix.contains(c.remote)) continue;
     }
-    if (!best || e->meta.created > best->meta.created) best = e.get();
+    if (!best || rank > best_rank || e->meta.created > best->meta.created) best = e.get();
+    best_rank = std::max(best_rank, rank);
   }
   return best;
 }

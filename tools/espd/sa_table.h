@@ -49,8 +49,10 @@ class SaTable {
 
   // The inbound SA for a received packet's outermost SPI (the AH SPI of a bundle).
   InEntry* inbound(std::uint32_t wire_spi, bool ah);
-  // The newest outbound SA that may carry the packet classified to `filter` (may be null).
-  OutEntry* outbound(const wire::FiveTuple& t, const policy::SpdFilter* filter, const policy::CompiledSpd* spd);
+  // The newest outbound SA that may carry the packet classified to `filter` (may be null);
+  // `mapped`: the NAT-T port of a translated flow (port_map.h, encap_rank()).
+  OutEntry* outbound(const wire::FiveTuple& t, const policy::SpdFilter* filter, const policy::CompiledSpd* spd,
+                     std::optional<std::uint16_t> mapped = std::nullopt);
 
   std::size_t size() const { return m_out.size() + m_in.size(); }
   std::size_t tunnels() const;

@@ -42,6 +42,14 @@ nlohmann::json stats_json(const SaTable& table, const Datapath& dp, const KeyCou
       {"Send Errors", c.send_errors + t.tx_errors},
       {"NAT Keepalives", c.keepalives},
       {"Bad SA Records", keys.record_errors},
+      // TUN offloads (tun_io.h): super-packets read and the segments cut from them, frames
+      // written and the packets merged into them, ESP-in-UDP trains sent with UDP_SEGMENT.
+      {"TUN Super-Packets Read", dp.tun_io().counters().super_packets_in},
+      {"TUN Segments", dp.tun_io().counters().segments_in},
+      {"TUN Frames Written", dp.tun_io().counters().frames_out},
+      {"TUN Pkts Merged", dp.tun_io().counters().merged_out},
+      {"TUN Errors", dp.tun_io().counters().write_errors + dp.tun_io().counters().malformed_in},
+      {"UDP GSO Trains", dp.udp_gso().trains()},
   };
 }
 

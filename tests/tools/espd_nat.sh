@@ -1,0 +1,130 @@
+#!/bin/bash
+# Tunnel mode through a NAT (issue 4, part 4): gateway A (192.0.2.2, subnet 203.0.113.0/25,
+# host 203.0.113.1 on lo) sits behind a NAT namespace (192.0.2.1 inside, 198.51.100.3 outside,
+# nftables masquerade); gateway B (198.51.100.2, subnet 203.0.113.128/25, host 203.0.113.129
+# on lo) is outside. ikeview + espd on both, tunnel rules from Windows-syntax ipsecpol (-t),
+# B naming the NAT's outside address as A's tunnel endpoint. A's ping negotiates (acquire):
+# NAT detected (RFC 3947), IKE floats to 4500, ESP-in-UDP (RFC 3948) both ways.
+# Checks: ping both ways, a TCP transfer each way (bytes compared), ikeview sa shows a
+# UDP-encapsulated tunnel on both sides, B's wire shows only IKE and ESP-in-UDP from the NAT's
+# address (no clear inner traffic), espd counters.
+ESPD_TEST=espd-nat
+# shellcheck source=espd_lib.bash
+. "$(dirname "$0")/espd_lib.bash"
+[ -x "$IPSECKIT_BIN/ikeview" ] || fail "no ikeview in $IPSECKIT_BIN"
+command -v nft >/dev/null || { echo "SKIP: nft missing" >&2; exit 77; }
+
+# Re-wire espd_lib's A <-> B veth as A <-> NAT <-> B.
+NN=espn-$$ XA=xa$$ XN=xn$$ YB=yb$$ YN=yn$$
+trap 'cleanup; ip netns del "$NN" 2>/dev/null' EXIT
+ip -n "$NA" link del "$VA"
+ip netns add "$NN" || fail "cannot create the NAT namespace"
+ip link add "$XA" netns "$NA" type veth peer name "$XN" netns "$NN" || fail "veth A-NAT"
+ip link add "$YB" netns "$NB" type veth peer name "$YN" netns "$NN" || fail "veth B-NAT"
+VB=$YB
+ip -n "$NN" link set lo up
+ip -n "$NA" addr add 192.0.2.2/24 dev "$XA"; ip -n "$NA" link set "$XA" up
+ip -n "$NN" addr add 192.0.2.1/24 dev "$XN"; ip -n "$NN" link set "$XN" up
+ip -n "$NN" addr add 198.51.100.3/24 dev "$YN"; ip -n "$NN" link set "$YN" up
+ip -n "$NB" addr add 198.51.100.2/24 dev "$YB"; ip -n "$NB" link set "$YB" up
+ip -n "$NA" route add default via 192.0.2.1 || fail "A: default route"
+ip netns exec "$NN" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$NN" nft -f - <<EOF || fail "nftables masquerade"
+table ip nat {
+  chain post { type nat hook postrouting priority srcnat; oifname "$YN" masquerade; }
+}
+EOF
+ip -n "$NA" addr add 203.0.113.1/32 dev lo
+ip -n "$NB" addr add 203.0.113.129/32 dev lo
+ip -n "$NB" route add 203.0.113.0/25 via 198.51.100.3 || fail "B: route"
+
+start_agent A; start_agent B
+NETA=203.0.113.0/255.255.255.128 NETB=203.0.113.128/255.255.255.128
+pol() {  # pol HOST RULE FILTER ENDPOINT
+  on "$1" "$IPSECKIT_BIN/ipsecpol" -w REG -p nat -r "$2" -f "$3" -t "$4" -n "ESP[AES128,SHA1]" -a "PRESHARE:nat-secret" \
+    >>"$WORK/$1.ipsecpol.log" 2>&1 || fail "ipsecpol $2 on $1"
+}
+pol A a-to-b "$NETA=$NETB" 198.51.100.2; pol A b-to-a "$NETB=$NETA" 192.0.2.2
+pol B b-to-a "$NETB=$NETA" 198.51.100.3; pol B a-to-b "$NETA=$NETB" 198.51.100.2
+for h in A B; do
+  on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p nat -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "assign on $h"
+  spawn $h "$WORK/$h.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
+  PIDS="$PIDS $!"
+  eval "IKV_$h=$!"
+done
+for h in A B; do
+  for _ in $(seq 100); do on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && break; sleep 0.1; done
+done
+start_espd A 0; start_espd B 0
+
+spawn B "$WORK/tcpdump.log" tcpdump -i "$YB" -n -U -w "$WORK/wire.pcap"
+TCPDUMP=$!
+PIDS="$PIDS $TCPDUMP"
+for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+
+on A ping -c 8 -i 0.5 -W 10 -w 15 -I 203.0.113.1 203.0.113.129 >"$WORK/ping0.log" 2>&1
+grep -q "bytes from 203.0.113.129" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"
+for h in A B; do
+  on $h "$IPSECKIT_BIN/ikeview" sa --json | "$PY" -c '
+import json, sys
+q = [x for x in json.load(sys.stdin) if x["phase"] == "quick" and x["state"] == "established"]
+assert len(q) == 1 and q[0]["mode"] == "tunnel" and q[0]["encap"] is True, q' 2>"$WORK/sa.err" ||
+    fail "$h: ikeview sa: $(cat "$WORK/sa.err")"
+done
+echo "ok: A's ping negotiates through the NAT: UDP-encapsulated tunnel SAs on both sides"
+
+on A ping -c 3 -i 0.2 -W 2 -I 203.0.113.1 203.0.113.129 >"$WORK/ping1.log" 2>&1 || fail "ping A -> B: $(cat "$WORK/ping1.log")"
+on B ping -c 3 -i 0.2 -W 2 -I 203.0.113.129 203.0.113.1 >"$WORK/ping2.log" 2>&1 || fail "ping B -> A: $(cat "$WORK/ping2.log")"
+echo "ok: ping 203.0.113.1 <-> 203.0.113.129 both ways"
+
+head -c 1048576 /dev/urandom >"$WORK/send.bin"
+tcp() {  # tcp FROM TO SRC DST PORT: FROM sends send.bin to TO's DST; bytes compared
+  spawn "$2" "$WORK/tcp.log" "$PY" -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[2], int(sys.argv[3]))); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+with open(sys.argv[1], "wb") as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+' "$WORK/recv.bin" "$4" "$5"
+  local srv=$!
+  PIDS="$PIDS $srv"
+  for _ in $(seq 30); do on "$2" ss -ltn | grep -q "$4:$5" && break; sleep 0.1; done
+  on "$1" "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=20, source_address=(sys.argv[4], 0))
+s.sendall(open(sys.argv[1], "rb").read()); s.close()
+' "$WORK/send.bin" "$4" "$5" "$3" 2>>"$WORK/tcp.log" || fail "TCP $3 -> $4: $(cat "$WORK/tcp.log")"
+  wait $srv || fail "TCP server $4: $(cat "$WORK/tcp.log")"
+  cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "TCP $3 -> $4: received bytes differ"
+}
+tcp A B 203.0.113.1 203.0.113.129 5001
+tcp B A 203.0.113.129 203.0.113.1 5002
+echo "ok: 1 MiB over TCP each way through the NAT (bytes identical)"
+
+sleep 0.5
+kill -INT $TCPDUMP; wait $TCPDUMP 2>/dev/null
+tcpdump -n -r "$WORK/wire.pcap" 2>/dev/null | grep "IP " >"$WORK/capture.txt"
+grep -q "203.0.113" "$WORK/capture.txt" && fail "inner addresses on B's wire: $(grep "203.0.113" "$WORK/capture.txt" | head -3)"
+other=$(grep -v "198.51.100.3.[0-9]* > 198.51.100.2.4500: UDP-encap: ESP\|198.51.100.2.4500 > 198.51.100.3.[0-9]*: UDP-encap: ESP\|isakmp\|NONESP-encap\|isakmp-nat-keep-alive" "$WORK/capture.txt" | grep -c .)
+[ "$other" = 0 ] || fail "B's wire carries more than IKE and ESP-in-UDP: $(grep -v "UDP-encap\|isakmp\|NONESP" "$WORK/capture.txt" | head -3)"
+n_in=$(grep -c "198.51.100.3.[0-9]* > 198.51.100.2.4500: UDP-encap: ESP" "$WORK/capture.txt")
+n_out=$(grep -c "198.51.100.2.4500 > 198.51.100.3.[0-9]*: UDP-encap: ESP" "$WORK/capture.txt")
+[ "$n_in" -ge 100 ] && [ "$n_out" -ge 100 ] || fail "too few ESP-in-UDP packets ($n_in from the NAT, $n_out to it)"
+echo "ok: B's wire: IKE and ESP-in-UDP only ($n_in from the NAT, $n_out to it), no inner addresses"
+
+sleep 1.2
+for h in A B; do
+  [ "$(stat $h 'Confidential Bytes Received')" -ge 1048576 ] || fail "$h: Confidential Bytes Received $(stat $h 'Confidential Bytes Received')"
+  [ "$(stat $h 'Bad SPI Pkts')" = 0 ] || fail "$h: Bad SPI Pkts $(stat $h 'Bad SPI Pkts')"
+done
+stop_espd A; stop_espd B
+for h in A B; do
+  eval "pid=\$IKV_$h"
+  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
+done
+no_leftovers A; no_leftovers B
+echo "espd_nat: ok"

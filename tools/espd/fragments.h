@@ -1,0 +1,29 @@
+// espd's IPv4 reassembly state (esp/reassembly.h explains why: RFC 4301 §7).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "esp/packet_buf.h"
+#include "esp/reassembly.h"
+
+namespace ipseckit::espd {
+
+// Datapath's piece (datapath.h): the reassembler, its output buffer (with the headroom and
+// tailroom protect() needs) and the fragment size to cut clear re-injections to.
+struct TunFragments {
+  esp::Reassembler reasm;
+  std::vector<std::uint8_t> whole = std::vector<std::uint8_t>(esp::kHeadroom + 65536 + esp::kTailroom);
+  std::vector<std::uint8_t> scratch = std::vector<std::uint8_t>(65536);
+  std::size_t mtu = 0;  // non-zero while a reassembled datagram is processed
+  // The whole datagram when this fragment completed one (mtu is then set).
+  std::optional<esp::PacketBuf> reassemble(ByteView fragment, std::uint64_t now_ms) {
+    const auto n = reasm.add(fragment, now_ms, std::span(whole).subspan(esp::kHeadroom, 65535), &mtu);
+    if (!n) return std::nullopt;
+    return esp::PacketBuf(whole, esp::kHeadroom, n);
+  }
+};
+
+}  // namespace ipseckit::espd
