@@ -37,6 +37,10 @@ struct NodeConfig {
   Millis stop_hold{31000};                 // state kept after StopCCN to acknowledge retransmits
   std::size_t max_tunnels = 1024;
   std::size_t max_half_open = 128;         // tunnels not yet established
+  // Of those, from one peer address: a flood of SCCRQs from one (spoofed) source must not take
+  // every half-open slot and lock genuine clients out until its tunnels time out. Several
+  // clients behind one NAT share an address, but each setup lasts a round trip or two.
+  std::size_t max_half_open_per_source = 16;
   std::size_t max_sessions = 10000;        // over all tunnels
   std::size_t max_sessions_per_tunnel = 4096;
 };

@@ -48,7 +48,10 @@ bool half_open(TunnelState s) {
 }  // namespace
 
 void Node::tunnel_state_changed(std::uint16_t tunnel, TunnelState from, TunnelState to) {
-  if (half_open(from) && !half_open(to)) --m_half_open;
+  if (half_open(from) && !half_open(to)) {
+    --m_half_open;
+    m_half_open_peers.erase(tunnel);
+  }
   if (to == TunnelState::closed) m_closed.push_back(tunnel);
 }
 
@@ -66,6 +69,12 @@ void Node::reap() {
     m_tunnels.erase(it);
   }
   m_closed.clear();
+}
+
+std::size_t Node::half_open_from(const wire::IpAddr& a) const {
+  std::size_t n = 0;  // at most max_half_open entries
+  for (const auto& [id, addr] : m_half_open_peers) n += addr == a;
+  return n;
 }
 
 Tunnel* Node::find(std::uint16_t id) {
@@ -100,6 +109,12 @@ Result<Tunnel*> Node::create_tunnel(const PeerAddr& peer, bool initiator) {
                                   half_open_count()),
                       static_cast<std::uint16_t>(wire::StopCcnResult::general_error),
                       static_cast<std::uint16_t>(wire::L2tpErrorCode::no_resources));
+  if (half_open_from(peer.addr) >= m_config.max_half_open_per_source)
+    return make_error("l2tp.resources",
+                      fmt::format("{} tunnels from {} are being set up already (limit per source)",
+                                  half_open_from(peer.addr), peer.addr.str()),
+                      static_cast<std::uint16_t>(wire::StopCcnResult::general_error),
+                      static_cast<std::uint16_t>(wire::L2tpErrorCode::no_resources));
   for (int tries = 0; tries < 64; ++tries) {
     std::array<std::uint8_t, 2> b{};
     m_env.random(b.data(), b.size());
@@ -111,6 +126,7 @@ Result<Tunnel*> Node::create_tunnel(const PeerAddr& peer, bool initiator) {
     m_tunnels.emplace(id, std::move(t));
     m_by_peer.emplace(peer, id);
     ++m_half_open;  // a new tunnel starts idle
+    m_half_open_peers.emplace(id, peer.addr);
     return p;
   }
   return make_error("l2tp.resources", "no free tunnel ID", 2, static_cast<std::uint16_t>(wire::L2tpErrorCode::no_resources));

@@ -73,6 +73,7 @@ class Node final : private TunnelHost {
   std::size_t tunnel_count() const { return m_tunnels.size(); }
   std::size_t session_count() const { return m_session_count; }
   std::size_t half_open_count() const { return m_half_open; }
+  std::size_t half_open_from(const wire::IpAddr& a) const;
   const Tunnel* tunnel(std::uint16_t id) const;
   std::vector<std::uint16_t> tunnel_ids() const;
   const NodeStats& stats() const { return m_stats; }
@@ -106,6 +107,7 @@ class Node final : private TunnelHost {
   std::vector<Event> m_events;
   // Kept by the TunnelHost callbacks (every public call used to walk all tunnels for these).
   std::size_t m_session_count = 0, m_half_open = 0;
+  std::map<std::uint16_t, wire::IpAddr> m_half_open_peers;  // half-open tunnel -> its first peer address
   std::vector<std::uint16_t> m_closed;
   std::multimap<PeerAddr, std::uint16_t> m_by_peer;  // tunnel ids by peer (SCCRQ retransmits, tie-breaks)  // tunnels to free when the outermost call returns
   int m_depth = 0;

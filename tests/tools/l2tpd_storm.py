@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # Packet storm for tests/tools/l2tpd_storm.sh: malformed L2TP (RFC 2661 §3.1 header, §4.1 AVPs)
 # sent with plain UDP sockets to an LNS. Never reads what comes back.
-#   l2tpd_storm.py SERVER PORT half-open N      SCCRQs from N source ports, never completed
+#   l2tpd_storm.py SERVER PORT half-open N [SRC...]  SCCRQs from N source ports, never completed
+#                                               (from the source addresses SRC in turn if given)
 #   l2tpd_storm.py SERVER PORT junk [TUNNEL]     random bytes, truncated headers, bad lengths,
 #                                               bogus tunnel/session ids (and TUNNEL's id from
 #                                               the wrong peer when given)
+import os
 import random
 import socket
 import struct
@@ -46,22 +48,23 @@ def send(sock, data):  # a short pause every 50 datagrams: a storm, not a receiv
 
 if mode == "half-open":
     count = int(sys.argv[4])
+    sources = sys.argv[5:] or [""]
     socks = []
     for i in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("", 0))
+        s.bind((sources[i % len(sources)], 0))
         send(s, sccrq(1 + i))
         send(s, sccrq(1 + i))  # a retransmission: answered by the tunnel that exists
         socks.append(s)
         time.sleep(0.001)
     for s in socks:
         s.close()
-    print(f"sent {2 * count} SCCRQs from {count} source ports")
+    print(f"sent {2 * count} SCCRQs from {count} source ports of {len(sources)} address(es)")
     sys.exit(0)
 
 tunnel = int(sys.argv[4]) if len(sys.argv) > 4 else None
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("", 0))
+s.bind((os.environ.get("STORM_SRC", ""), 0))  # junk from this source address if set
 sent = 0
 good = sccrq(7)
 for _ in range(1500):  # random bytes, some with a plausible first word

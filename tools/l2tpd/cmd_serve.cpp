@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "l2tpd/commands.h"
 #include "l2tpd/daemon.h"
 #include "l2tpd/secrets.h"
+#include "l2tpd/user_store.h"
 
 namespace ipseckit::l2tpd {
 
@@ -56,9 +58,20 @@ int run_serve(const ServeArgs& a, const Common& common) {
     if (!d) return usage_error("--dns", a.dns[i], "not an IPv4 address");
     (i == 0 ? o.dns1 : o.dns2) = d;
   }
-  auto users = ppp::load_chap_secrets(a.users);
-  if (!users) return tool::fail(kTool, users.error());
-  o.users = std::move(users.value());
+  if (a.users == "store") {  // user_store.h: secret/l2tp/users/, read once at start
+    auto c = tool::connect(common.store);
+    if (!c) return tool::fail(kTool, c.error());
+    std::size_t n = 0;
+    auto users = load_store_users(*c, &n);
+    if (!users) return tool::fail(kTool, users.error());
+    if (n == 0) return usage_error("--users", a.users, "the store holds no users (see l2tpd user add)");
+    log::msg(log::Subsys::app, log::Level::control, "{} user(s) from the store ({})", n, kUserPrefix);
+    o.users = std::move(users.value());
+  } else {
+    auto users = ppp::load_chap_secrets(a.users);
+    if (!users) return tool::fail(kTool, users.error());
+    o.users = std::move(users.value());
+  }
   if (int rc = load_secrets(a.tunnel_secret_file, a.psk_file, a.no_ipsec, o)) return rc;
   return run_daemon(std::move(o));
 }
@@ -71,7 +84,7 @@ Runner add_serve(CLI::App& app, Common& common) {
   s->add_option("--listen", a->listen, "local IPv4 address for UDP 1701 (default: any)");
   s->add_option("--port", a->port, "UDP port (default 1701)")->check(CLI::Range(1u, 65535u));
   s->add_option("--pool", a->pool, "client addresses FIRST-LAST")->required();
-  s->add_option("--users", a->users, "chap-secrets style users file (mode 600)")->required();
+  s->add_option("--users", a->users, "chap-secrets style users file (mode 600), or \"store\" (l2tpd user add)")->required();
   s->add_option("--dns", a->dns, "DNS server given to clients (IPCP, up to two)");
   s->add_option("--local", a->local, "our PPP address (default: the pool's first address)");
   s->add_option("--max-sessions", a->max_sessions, "most concurrent calls (default 10000)")

@@ -26,6 +26,7 @@ Runner add_serve(CLI::App& app, Common& common);
 Runner add_connect(CLI::App& app, Common& common);
 Runner add_sessions(CLI::App& app, Common& common);
 Runner add_disconnect(CLI::App& app, Common& common);
+Runner add_user(CLI::App& app, Common& common);
 
 // Usage error (exit 2) naming the option and the offending value.
 int usage_error(const std::string& option, const std::string& value, const std::string& why);

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "l2tpd (ipseckit) " IPSECKIT_VERSION);
   l2tpd::Common common;
   std::vector<l2tpd::Runner> runners;
-  for (auto add : {l2tpd::add_serve, l2tpd::add_connect, l2tpd::add_sessions, l2tpd::add_disconnect})
+  for (auto add : {l2tpd::add_serve, l2tpd::add_connect, l2tpd::add_sessions, l2tpd::add_disconnect, l2tpd::add_user})
     runners.push_back(add(app, common));
   bool done = false;
   const int rc = tool::parse_cli(app, argc, argv, done);
