@@ -38,7 +38,7 @@ for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" && break; slee
 on ping -c 10 -i 0.3 -W 3 -w 20 -I 192.0.2.1 203.0.113.1 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 203.0.113.1" "$WORK/ping0.log" || fail "no answer through the negotiated tunnel: $(cat "$WORK/ping0.log")"
 [ "$(sa_count quick)" = 1 ] || fail "ikeview has no quick-mode SA: $(sa_json)"
-for _ in $(seq 50); do ssw --list-sas 2>/dev/null | grep -q "INSTALLED, TUNNEL-in-UDP" && break; sleep 0.1; done
+for _ in $(seq 200); do ssw --list-sas 2>/dev/null | grep -q "INSTALLED, TUNNEL-in-UDP" && break; sleep 0.1; done
 ssw --list-sas | grep -q "INSTALLED, TUNNEL-in-UDP" || fail "strongSwan: $(ssw --list-sas)"
 spi=$(qm_field spi_out)
 ssw_child_spis | grep -q "^$spi " || fail "strongSwan's inbound SPI is not our spi_out $spi: $(ssw_child_spis)"
@@ -68,7 +68,11 @@ read -r dn_rx dn_tx dn_mbps < <(iperf down -R)
 echo "ok: iperf3 strongSwan -> us $up_rx bytes ($up_mbps Mbit/s), us -> strongSwan $dn_rx bytes ($dn_mbps Mbit/s)"
 
 # ---- 4. counters: espd's (stats/espd, netdiag stats) and strongSwan's
-for _ in $(seq 30); do [ "$(stat "Confidential Bytes Received")" -ge $((recv0 + up_rx)) ] && break; sleep 0.1; done
+for _ in $(seq 100); do
+  [ "$(stat "Confidential Bytes Received")" -ge $((recv0 + up_rx)) ] &&
+    [ "$(stat "Confidential Bytes Sent")" -ge $((sent0 + dn_tx)) ] && break
+  sleep 0.1
+done
 recv=$(stat "Confidential Bytes Received") sent=$(stat "Confidential Bytes Sent")
 [ "$recv" -ge $((recv0 + up_rx)) ] || fail "espd Confidential Bytes Received $recv < $recv0 + $up_rx"
 [ "$sent" -ge $((sent0 + dn_tx)) ] || fail "espd Confidential Bytes Sent $sent < $sent0 + $dn_tx"
