@@ -15,6 +15,13 @@ std::string type_of(const Bytes& avps) {
   return wire::name(static_cast<wire::L2tpMsgType>((avps[6] << 8) | avps[7]));
 }
 
+// A StopCCN is acknowledged at once (§5.7): its sender is waiting for that ZLB to close.
+bool is_stopccn(const wire::L2tpControl& m) {
+  if (m.avps.empty() || !m.avps.front().is(wire::AvpType::message_type)) return false;
+  const auto& v = m.avps.front().value;
+  return v.size() == 2 && ((v[0] << 8) | v[1]) == static_cast<int>(wire::L2tpMsgType::stopccn);
+}
+
 }  // namespace
 
 ControlChannel::ControlChannel(ChannelConfig config, Transmit transmit)
@@ -128,7 +135,10 @@ std::vector<wire::L2tpControl> ControlChannel::receive(const wire::L2tpControl& 
       m_reorder.erase(it);
       m_nr = static_cast<std::uint16_t>(m_nr + 1);
     }
-    if (!m_ack_at) m_ack_at = now + m_config.ack_delay;
+    if (std::any_of(out.begin(), out.end(), is_stopccn))
+      send_zlb();
+    else if (!m_ack_at)
+      m_ack_at = now + m_config.ack_delay;
   } else if (seq_before(ns, m_nr)) {
     // §5.8: a retransmission of something already received; our acknowledgement was lost.
     ++m_stats.duplicates;

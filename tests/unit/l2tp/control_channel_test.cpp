@@ -105,6 +105,23 @@ TEST_CASE("In order delivery, ZLB acknowledgement after the ack delay, Ns/Nr") {
   CHECK(e.b.stats().zlb_sent == 2);
 }
 
+TEST_CASE("A StopCCN is acknowledged at once, not after the ack delay (§5.7)") {
+  Ends e;
+  wire::L2tpAttrs stop;
+  stop.message_type = wire::L2tpMsgType::stopccn;
+  REQUIRE(e.a.send(0, wire::serialize_avps(wire::encode_attrs(stop).value()).value(), e.now).ok());
+  REQUIRE(e.to_b.size() == 1);
+  Bytes d = e.to_b.front();
+  e.to_b.pop_front();
+  auto m = wire::parse_control(d);
+  REQUIRE(m.ok());
+  CHECK(e.b.receive(*m, e.now).size() == 1);
+  REQUIRE(e.to_a.size() == 1);  // no clock advance: the ZLB left with the StopCCN's arrival
+  CHECK(testing::kind_of(e.to_a.front()) == "ZLB");
+  e.pump();
+  CHECK(e.a.idle());
+}
+
 TEST_CASE("Retransmission: 1, 2, 4, 8, 8 s back-off, then give up after the limit") {
   Ends e;
   REQUIRE(e.a.send(0, message(7), e.now).ok());
