@@ -20,9 +20,10 @@ run_sanitize() {
     -DIPSECKIT_LIBFUZZER=ON -DIPSECKIT_BENCH=OFF -DIPSECKIT_FUZZ_ITERATIONS=8000 \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
   cmake --build build-asan -j "$jobs"
-  # Interop tests (real peers, minutes each) run in the Release build only.
+  # Interop tests (real peers, minutes each) run in the Release build only; the fuzz targets'
+  # fixed-seed mutation runs too, because under the sanitizers each target runs as libFuzzer below.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE interop
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'interop|fuzz'
   # Coverage-guided fuzzing, a short bounded run per target (seconds each).
   for f in build-asan/bin/libfuzzer_*; do
     [ -x "$f" ] || continue
@@ -30,7 +31,7 @@ run_sanitize() {
     corpus=$(mktemp -d)
     cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
     echo "libFuzzer: $t"
-    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-6}" -max_len=4096 -print_final_stats=0 "$corpus" \
+    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-4}" -max_len=4096 -print_final_stats=0 "$corpus" \
       >"$corpus.log" 2>&1 || { tail -50 "$corpus.log"; rm -rf "$corpus" "$corpus.log"; exit 1; }
     rm -rf "$corpus" "$corpus.log"
   done
