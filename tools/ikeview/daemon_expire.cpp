@@ -20,7 +20,12 @@ void Daemon::on_expire(const store::Event& ev) {
   for (const auto& [id, c] : m_engine->child_sas())
     for (const auto& p : c.info.protos)
       if (spi_hex(p.spi_in) == spi || spi_hex(p.spi_out) == spi) child = id;
-  if (!child) return;
+  if (!child) {
+    // An SA already replaced or deleted (its esp/sa record is gone): the event is stale. A
+    // manual SA's record stays with its SA.
+    if (auto r = m_client.get(std::string("esp/sa/") + spi); !r && r.error().code == "not_found") (void)m_client.del(ev.key);
+    return;
+  }
   note(log::Level::control, fmt::format("QM SA #{}: the data plane reports SPI {} reached its {} lifetime ({}){}", *child, spi,
                                    hard ? "hard" : "soft", cause, hard ? ": deleting" : ": rekeying"));
   (void)m_client.del(ev.key);
