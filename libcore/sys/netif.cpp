@@ -11,8 +11,17 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 namespace ipseckit::sys {
+
+bool counts_as_me(const wire::IpAddr& a, const LocalAddressOptions& opt) {
+  const auto& b = a.bytes();
+  if (a.is_v4()) return b[0] != 127 || opt.include_loopback;  // RFC 1122 3.2.1.3 (g)
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return opt.include_link_local_v6;  // fe80::/10
+  static constexpr std::array<std::uint8_t, 16> kLoopback6{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return b != kLoopback6 || opt.include_loopback;  // RFC 4291 2.5.3
+}
 
 std::vector<wire::IpAddr> local_addresses(LocalAddressOptions opt) {
   std::vector<wire::IpAddr> out;
@@ -20,20 +29,19 @@ std::vector<wire::IpAddr> local_addresses(LocalAddressOptions opt) {
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* i = list; i; i = i->ifa_next) {
     if (!i->ifa_addr || !(i->ifa_flags & IFF_UP)) continue;
-    if ((i->ifa_flags & IFF_LOOPBACK) && !opt.include_loopback) continue;
+    std::optional<wire::IpAddr> a;
     if (i->ifa_addr->sa_family == AF_INET) {
       sockaddr_in sin;
       std::memcpy(&sin, i->ifa_addr, sizeof sin);
-      out.push_back(wire::IpAddr::v4(ntohl(sin.sin_addr.s_addr)));
+      a = wire::IpAddr::v4(ntohl(sin.sin_addr.s_addr));
     } else if (i->ifa_addr->sa_family == AF_INET6) {
       sockaddr_in6 sin6;
       std::memcpy(&sin6, i->ifa_addr, sizeof sin6);
       std::array<std::uint8_t, 16> b{};
       std::memcpy(b.data(), &sin6.sin6_addr, 16);
-      bool link_local = b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
-      if (link_local && !opt.include_link_local_v6) continue;
-      out.push_back(wire::IpAddr::v6(b));
+      a = wire::IpAddr::v6(b);
     }
+    if (a && counts_as_me(*a, opt)) out.push_back(*a);
   }
   freeifaddrs(list);
   std::sort(out.begin(), out.end());

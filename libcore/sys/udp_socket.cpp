@@ -1,5 +1,6 @@
 #include "sys/udp_socket.h"
 
+#include <linux/filter.h>
 #include <netinet/udp.h>
 #include <unistd.h>
 
@@ -20,6 +21,23 @@ constexpr std::size_t kControl = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(si
 Error sys_error(const std::string& what) { return Error::make("failed", fmt::format("{}: {}", what, std::strerror(errno))); }
 
 std::string str(const Endpoint& e) { return fmt::format("{}:{}", e.addr.str(), e.port); }
+
+// RFC 3948 §2.2 in classic BPF. On a UDP socket the filter sees the datagram from its UDP
+// header on (payload at offset 8); a load past the end would return 0 (drop), hence the length
+// test first. Keep (whole datagram) unless len >= 8 + 4 and the first payload word is not 0.
+Status attach_ike_only_filter(int fd) {
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),             // A = UDP header + payload length
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 12, 0, 2),     // shorter than the marker: keep
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8),             // A = first 4 payload bytes
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),      // zero marker (IKE): keep, else drop
+      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) return sys_error("SO_ATTACH_FILTER");
+  return {};
+}
 
 // Fills local address and GRO segment size from a received message's control data.
 void read_control(msghdr& mh, Datagram& d) {
@@ -103,6 +121,7 @@ Result<UdpSocket> UdpSocket::open(const UdpOptions& opt) {
     else IPSECKIT_TRY(opt_int(IPPROTO_IP, IP_PKTINFO, one, "IP_PKTINFO"));
   }
   if (opt.gro) IPSECKIT_TRY(opt_int(SOL_UDP, UDP_GRO, one, "UDP_GRO"));
+  if (opt.natt_ike_only) IPSECKIT_TRY(attach_ike_only_filter(fd));
   if (opt.rcvbuf) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_RCVBUF, opt.rcvbuf, "SO_RCVBUF"));
   if (opt.sndbuf) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_SNDBUF, opt.sndbuf, "SO_SNDBUF"));
   sockaddr_storage sa;
@@ -118,11 +137,41 @@ Endpoint UdpSocket::local() const {
   return from_sockaddr(sa).value_or(Endpoint{});
 }
 
-Status UdpSocket::send_to(ByteView data, const Endpoint& peer) {
+Status UdpSocket::send_to(ByteView data, const Endpoint& peer, const std::optional<wire::IpAddr>& from) {
   sockaddr_storage sa;
   socklen_t len = to_sockaddr(peer, sa);
-  if (sendto(m_fd.get(), data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&sa), len) < 0)
-    return sys_error(fmt::format("send to {}", str(peer)));
+  iovec iov{const_cast<std::uint8_t*>(data.data()), data.size()};  // NOLINT: sendmsg does not write
+  msghdr mh{};
+  mh.msg_name = &sa;
+  mh.msg_namelen = len;
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  if (from && !from->is_unspecified() && from->is_v6() == m_v6) {
+    // ip(7) IP_PKTINFO: ipi_spec_dst is the source address; ipv6(7) IPV6_PKTINFO: ipi6_addr.
+    mh.msg_control = control;
+    cmsghdr* c = reinterpret_cast<cmsghdr*>(control);  // NOLINT: the cmsg(3) idiom
+    if (m_v6) {
+      in6_pktinfo pi{};
+      std::memcpy(&pi.ipi6_addr, from->bytes().data(), 16);
+      c->cmsg_level = IPPROTO_IPV6;
+      c->cmsg_type = IPV6_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof pi);
+      std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      mh.msg_controllen = CMSG_SPACE(sizeof pi);
+    } else {
+      in_pktinfo pi{};
+      pi.ipi_spec_dst.s_addr = htonl(from->v4_value());
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof pi);
+      std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      mh.msg_controllen = CMSG_SPACE(sizeof pi);
+    }
+  }
+  if (sendmsg(m_fd.get(), &mh, 0) < 0)
+    return sys_error(from ? fmt::format("send from {} to {}", from->str(), str(peer))
+                          : fmt::format("send to {}", str(peer)));
   return {};
 }
 

@@ -37,6 +37,10 @@ struct UdpOptions {
   bool nonblocking = true;
   bool pktinfo = false;                 // IP_PKTINFO / IPV6_RECVPKTINFO: local address per datagram
   int rcvbuf = 0, sndbuf = 0;           // 0 = system default
+  // The IKE daemon's NAT-T socket (RFC 3948 §2.2): a classic-BPF filter (SO_ATTACH_FILTER)
+  // drops, in the kernel, datagrams of 4 bytes or more whose first 4 are not the zero non-ESP
+  // marker: ESP, which espd reads elsewhere. IKE, keepalives (0xFF) and runts still arrive.
+  bool natt_ike_only = false;
 };
 
 // One received datagram of a batch.
@@ -53,7 +57,11 @@ class UdpSocket {
   int fd() const { return m_fd.get(); }
   Endpoint local() const;
 
-  Status send_to(ByteView data, const Endpoint& peer);
+  // `from` (with pktinfo set or not): the source address, sent as IP_PKTINFO / IPV6_PKTINFO
+  // ancillary data so a socket bound to any address answers from the address a peer sent to
+  // or that a rule names, not from the route's preferred source. Unspecified or of the other
+  // family: the kernel chooses.
+  Status send_to(ByteView data, const Endpoint& peer, const std::optional<wire::IpAddr>& from = std::nullopt);
   // One datagram; nullopt when nothing is waiting (non-blocking).
   Result<std::optional<Datagram>> recv(std::span<std::uint8_t> buffer);
 

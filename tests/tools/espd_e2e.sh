@@ -81,6 +81,7 @@ for pair in "cbc 198.51.100.1 198.51.100.2" "gcm 192.0.2.1 203.0.113.1" "ah 192.
   tcp "$2" "$3" 5001
   echo "ok: $1: acquire, negotiation, ping and 256 KiB over TCP (bytes identical) $2 -> $3"
 done
+for _ in $(seq 40); do [ "$(stat A 'Active Assoc')" = 6 ] && break; sleep 0.1; done  # stats/espd: every 2 s
 [ "$(stat A 'Active Assoc')" = 6 ] || fail "A: espd has $(stat A 'Active Assoc') SAs, want 6"
 on A "$IPSECKIT_BIN/ikeview" sa --json | "$PY" -c '
 import json, sys

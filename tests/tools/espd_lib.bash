@@ -98,3 +98,32 @@ no_leftovers() {
   return 0
 }
 
+# tcp_transfer ADDR BYTES [WHAT]: A sends BYTES random bytes over TCP to ADDR:5001 (IPv4 or IPv6),
+# served on B; fails unless B received exactly those bytes.
+tcp_transfer() {
+  local addr=$1 n=$2 what=${3:-TCP transfer} srv _
+  head -c "$n" /dev/urandom >"$WORK/send.bin"
+  rm -f "$WORK/recv.bin"
+  spawn B "$WORK/tcp.log" "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[2], 5001)); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+with open(sys.argv[1], "wb") as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+' "$WORK/recv.bin" "$addr"
+  srv=$!
+  PIDS="$PIDS $srv"
+  for _ in $(seq 100); do on B ss -ltn 2>/dev/null | grep -q ":5001 " && break; sleep 0.05; done
+  on A "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[2], 5001), timeout=20)
+s.sendall(open(sys.argv[1], "rb").read()); s.close()
+' "$WORK/send.bin" "$addr" 2>>"$WORK/tcp.log" || fail "$what: TCP client: $(cat "$WORK/tcp.log")"
+  wait "$srv" || fail "$what: TCP server: $(cat "$WORK/tcp.log")"
+  cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "$what: received bytes differ"
+}

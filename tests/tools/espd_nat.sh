@@ -7,7 +7,8 @@
 # NAT detected (RFC 3947), IKE floats to 4500, ESP-in-UDP (RFC 3948) both ways.
 # Checks: ping both ways, a TCP transfer each way (bytes compared), ikeview sa shows a
 # UDP-encapsulated tunnel on both sides, B's wire shows only IKE and ESP-in-UDP from the NAT's
-# address (no clear inner traffic), espd counters.
+# address (no clear inner traffic), tshark decrypts that ESP-in-UDP with the keys B's
+# `ikeview keys --format wireshark-esp` exports (ICVs good, nothing malformed), espd counters.
 ESPD_TEST=espd-nat
 # shellcheck source=espd_lib.bash
 . "$(dirname "$0")/espd_lib.bash"
@@ -115,6 +116,43 @@ n_in=$(grep -c "198.51.100.3.[0-9]* > 198.51.100.2.4500: UDP-encap: ESP" "$WORK/
 n_out=$(grep -c "198.51.100.2.4500 > 198.51.100.3.[0-9]*: UDP-encap: ESP" "$WORK/capture.txt")
 [ "$n_in" -ge 100 ] && [ "$n_out" -ge 100 ] || fail "too few ESP-in-UDP packets ($n_in from the NAT, $n_out to it)"
 echo "ok: B's wire: IKE and ESP-in-UDP only ($n_in from the NAT, $n_out to it), no inner addresses"
+
+# tshark decrypts B's capture of ESP-in-UDP (RFC 3948; Wireshark's udpencap dissector on UDP
+# 4500) with the keys B's ikeview exports: every ESP packet decrypted to inner ICMP/TCP with a
+# good ICV, none readable without the keys, nothing malformed or expert-flagged (TCP's own
+# loss analysis and D-SACKs aside).
+if command -v tshark >/dev/null 2>&1; then
+  on B "$IPSECKIT_BIN/ikeview" keys --format wireshark-esp >"$WORK/esp.keys" || fail "ikeview keys on B"
+  [ "$(grep -c '^"IPv4","198.51.100.[23]","198.51.100.[23]","0x[0-9a-f]\{8\}","AES-CBC \[RFC3602\]","0x[0-9a-f]\{32\}","HMAC-SHA-1-96 \[RFC2404\]","0x[0-9a-f]\{40\}"$' "$WORK/esp.keys")" = 2 ] &&
+    [ "$(wc -l <"$WORK/esp.keys")" = 2 ] || fail "ikeview keys --format wireshark-esp on B: $(cat "$WORK/esp.keys")"
+  TSC="$WORK/wireshark"
+  mkdir -p "$TSC" "$WORK/none"
+  cp "$WORK/esp.keys" "$TSC/esp_sa"
+  printf 'esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n' >"$TSC/preferences"
+  fields() {  # fields CONFDIR: protocol stack and ICV verdicts of each ESP frame
+    WIRESHARK_CONFIG_DIR="$1" tshark -r "$WORK/wire.pcap" -Y "esp" -T fields -E occurrence=f \
+      -e frame.protocols -e esp.icv_good -e esp.icv_bad 2>>"$WORK/ts.err"
+  }
+  fields "$TSC" >"$WORK/ts.keys"; fields "$WORK/none" >"$WORK/ts.nokeys"
+  "$PY" - "$WORK/ts.keys" "$WORK/ts.nokeys" <<'PYEOF' || fail "tshark with B's keys on ESP-in-UDP (see above)"
+import sys
+def rows(f):
+    return [l.rstrip("\n").split("\t") + ["", ""] for l in open(f) if l.strip()]
+keys, nokeys = rows(sys.argv[1]), rows(sys.argv[2])
+inner = lambda p: ":ip:udp:udpencap:esp:ip:icmp" in p or ":ip:udp:udpencap:esp:ip:tcp" in p
+dec = sum(inner(r[0]) for r in keys)
+good = sum(r[1] in ("1", "True") for r in keys)
+bad = sum(r[2] in ("1", "True") for r in keys)
+clear = sum(inner(r[0]) for r in nokeys)
+print(f"ESP-in-UDP: {len(keys)} packets, {dec} decrypted (inner ICMP/TCP), {good} ICVs good, {bad} bad, {clear} readable without keys")
+sys.exit(0 if len(keys) >= 200 and dec == len(keys) and good == len(keys) and bad == 0 and clear == 0 else 1)
+PYEOF
+  bad=$(WIRESHARK_CONFIG_DIR="$TSC" tshark -r "$WORK/wire.pcap" -Y "_ws.malformed || (_ws.expert.severity >= warning && !tcp.analysis.flags && !tcp.options.sack.dsack)" 2>>"$WORK/ts.err" | wc -l)
+  [ "$bad" = 0 ] || fail "tshark: $bad malformed/expert-flagged packets: $(WIRESHARK_CONFIG_DIR="$TSC" tshark -r "$WORK/wire.pcap" -Y "_ws.malformed || (_ws.expert.severity >= warning && !tcp.analysis.flags && !tcp.options.sack.dsack)" 2>&1 | head -5)"
+  echo "ok: tshark decrypts every ESP-in-UDP packet with B's keys (ICVs good), nothing malformed"
+else
+  echo "tshark not installed: ESP-in-UDP decryption check skipped"
+fi
 
 sleep 1.2
 for h in A B; do

@@ -2,8 +2,9 @@
 # espd sharing the NAT-T port with the IKE daemon: on B another process (standing in for
 # ikeview) already holds UDP 4500, on A the real ikeview takes it after espd started; both
 # espds (--natt auto) receive ESP-in-UDP through a raw UDP socket filtered on port 4500 and
-# send whole outer packets through their raw socket. A's ikeview drops the ESP datagrams it
-# also receives on 4500 and counts them (stats/ikeview), none as malformed IKE.
+# send whole outer packets through their raw socket. A's ikeview never sees the ESP datagrams:
+# its 4500 socket's BPF filter drops them in the kernel (sys::UdpOptions::natt_ike_only), while
+# a NAT keepalive (0xFF) still reaches it; none is taken for malformed IKE.
 # Checks: the fallback is logged; ping and a TCP transfer (bytes compared) work in transport
 # mode ESP-in-UDP; the capture shows only ESP-in-UDP between the hosts; --natt bind refuses to
 # start while the port is taken (exit 1, naming the port).
@@ -92,8 +93,15 @@ other=$(grep -v "198.51.100.[12].4500 > 198.51.100.[12].4500: UDP-encap: ESP" "$
 ike_stat() {
   on A "$IPSECKIT_BIN/netdiag" stats --json | "$PY" -c 'import json,sys; print((json.load(sys.stdin)["ike"] or {}).get(sys.argv[1], -1))' "$1"
 }
-for _ in $(seq 60); do [ "$(ike_stat "ESP Pkts on NAT-T Port")" -ge 3 ] && break; sleep 0.1; done
-[ "$(ike_stat "ESP Pkts on NAT-T Port")" -ge 3 ] || fail "A: ikeview counted $(ike_stat "ESP Pkts on NAT-T Port") ESP datagrams on 4500"
+# A NAT keepalive (RFC 3948 §2.3) passes the filter; the ESP datagrams above did not.
+on B "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"\xff", ("198.51.100.1", 4500))' 2>>"$WORK/ka.log" || fail "keepalive: $(cat "$WORK/ka.log")"
+for _ in $(seq 60); do [ "$(ike_stat "NAT Keepalives Received")" -ge 1 ] && break; sleep 0.1; done
+[ "$(ike_stat "NAT Keepalives Received")" -ge 1 ] || fail "A: ikeview got no keepalive through its filter"
+[ "$(ike_stat "ESP Pkts on NAT-T Port")" = 0 ] ||
+  fail "A: ESP reached ikeview's 4500 socket ($(ike_stat "ESP Pkts on NAT-T Port")): no filter"
 [ "$(ike_stat "Malformed Pkts")" = 0 ] || fail "A: ikeview took ESP for malformed IKE ($(ike_stat "Malformed Pkts"))"
 
 stop_espd A; stop_espd B

@@ -57,6 +57,7 @@ int Daemon::run(int sigfd) {
                                {wsa->fd(), POLLIN, 0},
                                {wspd->fd(), POLLIN, 0}};
     for (const auto& r : m_raw_in) fds.push_back({r.fd(), POLLIN, 0});
+    fds.push_back({m_udp6 ? m_udp6->fd() : -1, POLLIN, 0});  // last: ESP-in-UDP over IPv6
     const int n = ::poll(fds.data(), fds.size(), first ? 0 : 500);
     if (n < 0 && errno != EINTR) {
       log::msg(Subsys::app, Level::audit, "poll: {}", strerror(errno));
@@ -95,7 +96,8 @@ int Daemon::run(int sigfd) {
     if (fds[1].revents & POLLIN) m_dp.from_tun();
     if (fds[2].revents & POLLIN) m_dp.from_udp();
     for (std::size_t i = 0; i < m_raw_in.size(); ++i)
-      if (fds[5 + i].revents & POLLIN) m_dp.from_raw(m_raw_in[i]);
+      if (fds[5 + i].revents & POLLIN) m_raw_in[i].v6() ? m_dp.from_raw_v6(m_raw_in[i]) : m_dp.from_raw(m_raw_in[i]);
+    if (fds.back().revents & POLLIN) m_dp.from_udp6();
     publish_acquires();
     const auto now = mono_ms();
     if (now - last_tick >= 1000) {
@@ -111,6 +113,40 @@ int Daemon::run(int sigfd) {
 }
 
 }  // namespace detail
+
+// The IPv6 sockets beside the IPv4 ones: a host without IPv6 keeps an IPv4 data plane.
+static Status open_v6(const DaemonOptions& opt, detail::Daemon& d) {
+  auto raw_out6 = sys::RawSocket::open({255, opt.net.mark, true, 0, true});
+  if (!raw_out6) {
+    log::msg(log::Subsys::net, log::Level::audit, "no IPv6 data plane: {}", raw_out6.error().message);
+    return {};
+  }
+  std::optional<sys::UdpSocket> udp6;
+  if (opt.natt == "bind") {
+    sys::UdpOptions uo;
+    uo.bind = sys::Endpoint{wire::IpAddr::v6({}), opt.natt_port};
+    uo.mark = opt.net.mark;
+    uo.pktinfo = true;
+    uo.gro = opt.net.offload;
+    auto u = sys::UdpSocket::open(uo);
+    if (!u) return u.error();
+    udp6 = std::move(*u);
+  } else {  // RFC 3948 §2.2: the IKE daemon owns the port (see the IPv4 twin below)
+    auto r = sys::RawSocket::open({17, opt.net.mark, true, 1 << 20, true});
+    if (!r) return r.error();
+    IPSECKIT_TRY(r->filter_udp_port(opt.natt_port));
+    d.add_raw(std::move(*r));
+  }
+  if (opt.raw) {
+    for (int proto : {50, 51}) {
+      auto r = sys::RawSocket::open({proto, opt.net.mark, true, 1 << 20, true});
+      if (!r) return r.error();
+      d.add_raw(std::move(*r));
+    }
+  }
+  d.set_v6(std::move(udp6), std::move(*raw_out6));
+  return {};
+}
 
 int run_daemon(const DaemonOptions& opt) {
   using detail::Daemon;
@@ -167,6 +203,7 @@ int run_daemon(const DaemonOptions& opt) {
       d.add_raw(std::move(*r));
     }
   }
+  if (auto s = open_v6(opt, d); !s) return tool::fail(kDaemonTool, s.error());
   const int rc = d.run(sigfd);
   ::close(sigfd);
   return rc;

@@ -43,6 +43,12 @@ class Daemon {
         m_nft(NftOptions{m_net.tun_name(), opt.natt_port, opt.net.mark}) {}
 
   void add_raw(sys::RawSocket s) { m_raw_in.push_back(std::move(s)); }
+  // IPv6 (either may be absent): the NAT-T port's IPv6 socket and the IPv6 raw sender.
+  void set_v6(std::optional<sys::UdpSocket> udp6, std::optional<sys::RawSocket> raw_out6) {
+    m_udp6 = std::move(udp6);
+    m_raw_out6 = std::move(raw_out6);
+    m_dp.set_v6(m_udp6 ? &*m_udp6 : nullptr, m_raw_out6 ? &*m_raw_out6 : nullptr);
+  }
   int run(int sigfd);
 
  private:
@@ -62,6 +68,8 @@ class Daemon {
   std::optional<sys::UdpSocket> m_udp;  // absent: ESP-in-UDP arrives on a raw socket
   sys::RawSocket m_raw_out;
   std::vector<sys::RawSocket> m_raw_in;
+  std::optional<sys::UdpSocket> m_udp6;
+  std::optional<sys::RawSocket> m_raw_out6;
   esp::SystemClock m_clock;
   esp::SystemRng m_rng;
   std::vector<esp::SaEvent> m_events;

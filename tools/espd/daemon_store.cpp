@@ -84,7 +84,7 @@ void Daemon::update_routes() {
   for (const auto& p : m_table.outbound_destinations()) dsts.insert(p);
   if (const auto* m = m_dp.spd()) {
     for (const auto& f : m->spd().specific) {
-      if (f.direction == policy::SpdDirection::inbound || f.dst.me || f.is_v6()) continue;
+      if (f.direction == policy::SpdDirection::inbound || f.dst.me) continue;
       const auto a = f.action_for(true);
       if (a == policy::ActionType::negotiate || a == policy::ActionType::block) dsts.insert(f.dst.prefix);
     }

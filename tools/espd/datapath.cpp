@@ -30,7 +30,7 @@ std::int64_t unix_now() {
 
 std::uint64_t Datapath::now_ms() const {
   timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // ms timers: a tick (<= 4 ms) is precise enough, and cheaper
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
 }
 
@@ -39,6 +39,7 @@ std::uint64_t Datapath::now_ms() const {
 void Datapath::from_tun() {
   for (int i = 0; i < kBatch; ++i)
     if (!m_tun.read(m_buf, [this](esp::PacketBuf& pkt) { outbound(pkt, false); })) break;
+  m_seg_sa = nullptr;
   flush_tx();
 }
 
@@ -61,8 +62,14 @@ void Datapath::flush_tx() {
 
 // RFC 4301 §5.1: outbound IP traffic processing (protected-to-unprotected).
 void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
-  if (pkt.size() == 0 || (pkt.data()[0] >> 4) != 4) {
-    ++m_c.not_ipv4;  // IPv6 (router solicitations of the TUN itself included): IPv4 data plane
+  if (m_tun.segment() == 0) m_seg_sa = nullptr;  // a new TUN frame
+  const unsigned version = pkt.size() ? pkt.data()[0] >> 4 : 0;
+  if (version == 6 ? !admit_v6(pkt) : version != 4) {  // IPv6: datapath_v6.cpp
+    if (version != 6) ++m_c.not_ipv4;
+    return;
+  }
+  if (m_seg_sa && !m_seg_sa->sa.expired()) {
+    send_protected(*m_seg_sa, pkt);  // a later segment of one TSO super-packet: segment 0's SA
     return;
   }
   if (esp::is_ipv4_fragment(pkt.view())) {  // RFC 4301 §7: the SPD sees whole datagrams (fragments.h)
@@ -99,6 +106,7 @@ void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
   }
   if (!e) e = m_table.outbound(*t, f, spd, mapped);
   if (e) {
+    if (!mapped && !held) m_seg_sa = e;  // the rest of its super-packet skips the lookups
     send_protected(*e, pkt);
     return;
   }
@@ -128,7 +136,9 @@ bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
   Status s;
   // ESP-in-UDP through the NAT-T socket when espd owns it, else (like raw ESP/AH) the whole
   // outer packet, UDP header included (RFC 3948 §2.1: zero UDP checksum over IPv4).
-  if (c.udp_encap && m_s.udp) {
+  if (c.remote.is_v6()) {
+    s = send_outer_v6(c, pkt, r.l4_offset);  // datapath_v6.cpp
+  } else if (c.udp_encap && m_s.udp) {
     const auto payload = pkt.view().subspan(r.l4_offset + wire::kUdpHeaderSize);
     const sys::Endpoint to{c.remote, c.udp_encap->remote_port};
     if (m_frag.mtu) {  // a reassembled datagram: the kernel fragments the outer one (fragments.h)
@@ -190,7 +200,43 @@ std::vector<nlohmann::json> Datapath::take_posts() {
   return std::exchange(m_posts, {});
 }
 
+void Datapath::keep_early(const esp::PacketBuf& pkt, std::uint32_t spi, bool ah) {
+  if (m_early.size() >= kEarly) {  // bounded: a flood of unknown SPIs only replaces these
+    drop_early(m_early.front());
+    m_early.pop_front();
+  }
+  const auto v = pkt.view();
+  m_early.push_back({spi, ah, now_ms(), Bytes(v.begin(), v.end())});
+  ++m_c.early_held;
+}
+
+void Datapath::drop_early(const EarlyPacket& p) {
+  ++m_c.bad_spi;
+  const auto src = wire::extract_five_tuple(p.packet);
+  log::msg(log::Subsys::esp, log::Level::diag, "bad SPI {} ({}) from {}", esp::spi_hex(p.spi), p.ah ? "AH" : "ESP",
+           src ? src->src.str() : std::string("?"));
+}
+
+// After SAs changed: the kept packets whose SA now exists go through inbound() again.
+void Datapath::retry_early() {
+  bool any = false;
+  for (auto it = m_early.begin(); it != m_early.end();) {
+    if (!m_table.inbound(it->spi, it->ah)) {
+      ++it;
+      continue;
+    }
+    const EarlyPacket p = std::move(*it);
+    it = m_early.erase(it);
+    std::memcpy(m_buf.data() + esp::kHeadroom, p.packet.data(), p.packet.size());
+    esp::PacketBuf pkt(m_buf, esp::kHeadroom, p.packet.size());
+    inbound(pkt);
+    any = true;
+  }
+  if (any) m_tun.flush();
+}
+
 std::vector<std::string> Datapath::flush_held() {
+  retry_early();
   std::vector<std::string> done;
   for (auto it = m_acq.begin(); it != m_acq.end();) {
     const policy::SpdFilter* f = m_spd ? m_spd->lookup(it->tuple) : nullptr;
@@ -212,6 +258,11 @@ std::vector<std::string> Datapath::flush_held() {
 }
 
 std::vector<std::string> Datapath::expire(std::uint64_t now) {
+  const std::uint64_t t = now_ms();  // the clock the packets were kept by
+  while (!m_early.empty() && t - std::min(t, m_early.front().since_ms) >= kEarlyMs) {
+    drop_early(m_early.front());
+    m_early.pop_front();
+  }
   std::vector<std::string> gone;
   for (auto it = m_acq.begin(); it != m_acq.end();) {
     if (now - it->since_ms < kAcquireRetryMs) {
@@ -257,6 +308,10 @@ void Datapath::receive_datagram(const sys::Datagram& d) {
   }
   if (n >= 4 && d.data[0] == 0 && d.data[1] == 0 && d.data[2] == 0 && d.data[3] == 0) {
     ++m_c.ike_on_natt;  // IKE is ikeview's (RFC 3948 §2.2)
+    return;
+  }
+  if (d.peer.addr.is_v6()) {
+    receive_datagram_v6(d);  // datapath_v6.cpp
     return;
   }
   if (!d.local || !d.peer.addr.is_v4() || !d.local->is_v4() || n > 65535) {
@@ -319,9 +374,7 @@ void Datapath::inbound(esp::PacketBuf& pkt) {
   }
   InEntry* e = m_table.inbound(d->spi, ah);
   if (!e) {
-    ++m_c.bad_spi;
-    log::msg(log::Subsys::esp, log::Level::diag, "bad SPI {} ({}) from {}", esp::spi_hex(d->spi), ah ? "AH" : "ESP",
-             d->src.str());
+    keep_early(pkt, d->spi, ah);
     return;
   }
   if (e->sa.unprotect(pkt) != esp::RxStatus::ok) return;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -33,7 +34,9 @@ namespace ipseckit::espd {
 struct PathCounters {
   std::uint64_t bad_spi = 0, rx_malformed = 0, selector_mismatch = 0, keepalives = 0, ike_on_natt = 0;
   std::uint64_t permitted = 0, blocked = 0, no_sa_dropped = 0, held = 0, acquires = 0;
+  std::uint64_t early_held = 0;  // inbound packets kept until their SA arrived (EarlyPacket)
   std::uint64_t tun_malformed = 0, not_ipv4 = 0, tx_failed = 0, send_errors = 0, tun_write_errors = 0;
+  std::uint64_t v6_link_scope = 0, v6_fragments = 0;  // IPv6 from the TUN not looked up (esp/tun_v6.h)
 };
 
 // A negotiation asked of IKE: acquire/<id> in the store.
@@ -45,6 +48,18 @@ struct Acquire {
   std::vector<Bytes> held;
 };
 
+// An inbound packet whose SPI is not (yet) installed. Through the store, a Quick Mode
+// responder's SA reaches espd a few milliseconds after the initiator has sent its message 3 and
+// may already be sending ESP (RFC 2409 §5.5 leaves this window open unless the commit bit is
+// used, which strongSwan does not). A few such packets are kept briefly and retried when SAs
+// change; those still unknown after kEarlyMs count as "Bad SPI Pkts".
+struct EarlyPacket {
+  std::uint32_t spi = 0;
+  bool ah = false;
+  std::uint64_t since_ms = 0;
+  Bytes packet;  // the whole outer IP packet, as inbound() takes it
+};
+
 struct Sockets {
   sys::UdpSocket* udp = nullptr;      // ESP-in-UDP
   sys::RawSocket* raw_out = nullptr;  // IPPROTO_RAW, marked
@@ -52,6 +67,8 @@ struct Sockets {
   std::uint16_t natt_port = 4500;  // the UDP socket's port
   bool tun_vnet = false;           // the TUN has IFF_VNET_HDR + TSO (tun_io.h)
   bool udp_gso = false;            // ESP-in-UDP trains leave with UDP_SEGMENT (sys/udp_gso.h)
+  sys::UdpSocket* udp6 = nullptr;      // ESP-in-UDP over IPv6 (datapath_v6.cpp)
+  sys::RawSocket* raw_out6 = nullptr;  // IPv6 IPPROTO_RAW, marked
 };
 
 class Datapath {
@@ -60,6 +77,8 @@ class Datapath {
   static constexpr std::uint64_t kAcquireRetryMs = 30000;  // an unanswered acquire is re-posted after this
   static constexpr std::size_t kMmsg = 32;                 // datagrams per recvmmsg/sendmmsg
   static constexpr std::size_t kMmsgSlot = 65536;          // bytes per datagram slot (any UDP payload)
+  static constexpr std::size_t kEarly = 8;                 // unknown-SPI packets kept (EarlyPacket)
+  static constexpr std::uint64_t kEarlyMs = 500;           // ... for at most this long
 
   Datapath(Sockets s, SaTable& table)
       : m_s(s),
@@ -69,12 +88,20 @@ class Datapath {
         m_tun(s.tun, s.tun_vnet) {}
 
   void set_spd(std::optional<policy::SpdMatcher> spd) { m_spd = std::move(spd); }
+  // IPv6 sockets, when the host has IPv6 (datapath_v6.cpp).
+  void set_v6(sys::UdpSocket* udp6, sys::RawSocket* raw_out6) {
+    m_s.udp6 = udp6;
+    m_s.raw_out6 = raw_out6;
+  }
   const policy::SpdMatcher* spd() const { return m_spd ? &*m_spd : nullptr; }
 
   // Drain one readiness of each source (up to a batch of packets).
   void from_tun();
   void from_udp();
   void from_raw(sys::RawSocket& sock);
+  // IPv6 sources (datapath_v6.cpp): the NAT-T port's IPv6 socket, raw IPv6 sockets.
+  void from_udp6();
+  void from_raw_v6(sys::RawSocket& sock);
 
   // After SAs changed: send what acquires held for which an SA now exists. Returns the ids
   // of the acquires that were satisfied (their store keys can go).
@@ -97,7 +124,15 @@ class Datapath {
   void flush_tx();  // sendmmsg of the ESP-in-UDP datagrams queued by send_protected
   void receive_datagram(const sys::Datagram& d);
   void inbound(esp::PacketBuf& pkt);
+  void keep_early(const esp::PacketBuf& pkt, std::uint32_t spi, bool ah);
+  void drop_early(const EarlyPacket& p);
+  void retry_early();
   void hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy::SpdFilter& f);
+  // IPv6 (datapath_v6.cpp): whether a TUN packet goes to the SPD; clear and protected sends.
+  bool admit_v6(const esp::PacketBuf& pkt);
+  Status send_clear_v6(ByteView packet);
+  Status send_outer_v6(const esp::SaConfig& c, esp::PacketBuf& pkt, std::size_t l4_offset);
+  void receive_datagram_v6(const sys::Datagram& d);
   std::uint64_t now_ms() const;
 
   Sockets m_s;
@@ -108,9 +143,11 @@ class Datapath {
   TunIo m_tun;            // TUN reads/writes, with TSO segmentation and GRO when offloads are on
   sys::UdpGsoQueue m_gso;  // ESP-in-UDP trains (Sockets::udp_gso)
   std::vector<Acquire> m_acq;
+  std::deque<EarlyPacket> m_early;
   std::vector<nlohmann::json> m_posts;
   std::uint64_t m_next_id = 1;
   PathCounters m_c;
+  OutEntry* m_seg_sa = nullptr;  // the SA of the current TSO super-packet's segment 0 (outbound)
   PortMap m_ports;  // transport-mode NAT-T port translation
   TunFragments m_frag;  // IPv4 reassembly before the SPD lookup (fragments.h)
   PathMtu m_pmtu{m_s.raw_out ? m_s.raw_out->fd() : -1};  // ICMP frag needed (pmtu.h)

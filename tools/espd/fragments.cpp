@@ -7,6 +7,7 @@
 namespace ipseckit::espd {
 
 Status Datapath::send_clear(ByteView packet) {
+  if (!packet.empty() && (packet[0] >> 4) == 6) return send_clear_v6(packet);  // datapath_v6.cpp
   if (!m_frag.mtu) return m_s.raw_out->send_packet(packet);
   Status st;
   esp::send_fragmented(packet, m_frag.mtu, m_frag.scratch, [&](ByteView f) {

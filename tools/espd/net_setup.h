@@ -1,6 +1,6 @@
 // espd's piece of the host's network configuration (ARCHITECTURE.md "Data plane"): the TUN
-// device, the policy-routing rule `not fwmark M lookup T` (priority P) and the routes in
-// table T that send protected destinations into the TUN. Everything is undone on
+// device, the policy-routing rules `not fwmark M lookup T` (priority P; one IPv4, one IPv6)
+// and the routes (IPv4 and IPv6) in table T that send protected destinations into the TUN. Everything is undone on
 // destruction; leftovers of a crashed run (the rule, routes in T) are removed at start.
 #pragma once
 
@@ -35,18 +35,19 @@ class NetSetup {
   int tun_fd() const { return m_tun.fd(); }
   const std::string& tun_name() const { return m_tun.name(); }
   bool tun_vnet() const { return m_tun.vnet_hdr(); }
-  // Makes table T hold exactly these IPv4 destinations (others are skipped: IPv4 data plane).
+  // Makes table T hold exactly these destinations (IPv6 ones only when the IPv6 rule exists).
   void set_routes(const std::set<wire::IpPrefix>& dsts);
   const std::set<wire::IpPrefix>& routes() const { return m_routes; }
 
  private:
   NetSetup(NetOptions opt, sys::TunDevice tun) : m_opt(std::move(opt)), m_tun(std::move(tun)) {}
-  sys::rtnl::Rule rule() const;
+  sys::rtnl::Rule rule(bool v6) const;
   sys::rtnl::Route route(const wire::IpPrefix& p) const;
   NetOptions m_opt;
   sys::TunDevice m_tun;
   std::set<wire::IpPrefix> m_routes;
   bool m_rule = false;
+  bool m_rule6 = false;
 };
 
 }  // namespace ipseckit::espd

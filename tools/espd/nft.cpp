@@ -25,7 +25,9 @@ std::string exemptions(const NftOptions& o) {
       "    udp dport {{ 500, {} }} accept\n"
       "    icmp type {{ destination-unreachable, time-exceeded, parameter-problem }} accept\n"
       "    icmpv6 type {{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem, "
-      "nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect }} accept\n",
+      "nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect }} accept\n"
+      "    ip6 saddr fe80::/10 accept\n"
+      "    ip6 daddr ff00::/8 accept\n",
       o.natt_port);
 }
 

@@ -7,7 +7,8 @@
 //   * block: dropped, counter "blocked";
 //   * permit (and inpass/soft negotiate): accepted.
 // Always accepted first: loopback, ESP/AH, IKE and ESP-in-UDP (UDP 500 and the NAT-T port),
-// ICMP errors and IPv6 neighbour discovery, so that "any" filters never cut the host off.
+// ICMP errors, IPv6 neighbour discovery, IPv6 link-local sources and multicast destinations,
+// so that "any" filters never cut the host off (nor the link-scope traffic of IPv6).
 // IPv4 datagrams reach hook input already reassembled (ip_local_deliver), so fragments are
 // judged as whole datagrams there.
 //

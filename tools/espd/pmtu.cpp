@@ -2,7 +2,9 @@
 #include "pmtu.h"
 
 #include "base/log.h"
+#include "esp/ip_headers.h"
 #include "esp/pmtu.h"
+#include "esp/tun_v6.h"
 #include "sys/route_mtu.h"
 
 namespace ipseckit::espd {
@@ -24,7 +26,29 @@ unsigned PathMtu::mtu_to(const wire::IpAddr& dst, std::uint64_t now_ms) {
   return e->mtu;
 }
 
+// RFC 4301 §8.2, RFC 8200 §5, RFC 4443 §3.2: an inner IPv6 packet is never fragmented in
+// transit, so one that does not fit once protected is answered with Packet Too Big — unless
+// the room left is below 1280 bytes, when it is protected anyway (tun_v6.h).
+std::optional<ByteView> PathMtu::too_big_v6(const esp::OutboundSa& sa, ByteView pkt, std::uint64_t now_ms) {
+  const auto& c = sa.config();
+  esp::IpInfo info;
+  if (!esp::inspect_packet(pkt, false, info)) return std::nullopt;
+  const unsigned mtu = mtu_to(c.remote, now_ms);
+  if (!mtu) return std::nullopt;
+  const std::size_t fits = sa.max_inner_size(mtu, info.header_len);
+  const std::uint32_t report = esp::v6_too_big_mtu(pkt.size(), fits);
+  if (!report) return std::nullopt;
+  // The error comes from the peer, or (IPv6 in an IPv4 tunnel) from the packet's destination.
+  auto n = esp::build_icmp_too_big(pkt, report, c.remote.is_v6() ? c.remote : info.dst, m_icmp);
+  if (!n) return std::nullopt;
+  ++m_refused;
+  log::msg(log::Subsys::esp, log::Level::diag, "{} -> {}: {} bytes of IPv6, path MTU {}: ICMPv6 packet too big (mtu {})",
+           c.local.str(), c.remote.str(), pkt.size(), mtu, report);
+  return ByteView(m_icmp.data(), *n);
+}
+
 std::optional<ByteView> PathMtu::too_big(const esp::OutboundSa& sa, ByteView pkt, std::uint64_t now_ms) {
+  if (pkt.size() >= 40 && (pkt[0] >> 4) == 6) return too_big_v6(sa, pkt, now_ms);
   // IPv4 with DF set only (RFC 1191); without DF the outer packet is fragmented (RFC 4301 §8.1).
   if (pkt.size() < 20 || (pkt[0] >> 4) != 4 || !(pkt[6] & 0x40)) return std::nullopt;
   const auto& c = sa.config();

@@ -2,7 +2,9 @@
 // set that would not fit the path MTU to the SA's peer once protected is not sent; its
 // sender gets ICMP "fragmentation needed and DF set" (type 3 code 4) carrying the largest
 // inner packet that fits (OutboundSa::max_inner_size), written into the TUN as if from the
-// peer, so the host stack lowers its PMTU for that destination (ping -M do shows it).
+// peer, so the host stack lowers its PMTU for that destination (ping -M do shows it). An
+// inner IPv6 packet (never fragmented in transit, RFC 8200 §5) gets ICMPv6 Packet Too Big
+// instead, whatever its size, as long as the reported MTU is at least 1280 (esp/tun_v6.h).
 // The path MTU is the kernel's for the route to the peer with espd's mark (the real
 // interface, plus what ICMP taught it), asked at most every kRefreshMs per peer.
 #pragma once
@@ -31,6 +33,7 @@ class PathMtu {
 
  private:
   unsigned mtu_to(const wire::IpAddr& dst, std::uint64_t now_ms);
+  std::optional<ByteView> too_big_v6(const esp::OutboundSa& sa, ByteView pkt, std::uint64_t now_ms);
   struct Entry {
     wire::IpAddr dst;
     unsigned mtu = 0;

@@ -33,6 +33,9 @@ class TunIo {
         m_gro([this](ByteView h, ByteView p) { write_frame(h, p); }) {}
 
   bool offload() const { return m_vnet; }
+  // Inside read()'s callback: the index of the packet in its frame. Above 0, it is a later
+  // segment of one TSO super-packet: same addresses, protocol and ports as segment 0.
+  std::size_t segment() const { return m_seg; }
 
   // Reads one frame (false: nothing waiting) and calls fn(PacketBuf&) for each of its wire
   // packets, built in `buf` at esp::kHeadroom (buf holds kHeadroom + 65535 + kTailroom).
@@ -42,6 +45,7 @@ class TunIo {
       const auto n = ::read(m_fd, buf.data() + esp::kHeadroom, 65535);
       if (n <= 0) return false;
       ++m_c.frames_in;
+      m_seg = 0;
       esp::PacketBuf pkt(buf, esp::kHeadroom, static_cast<std::size_t>(n));
       fn(pkt);
       return true;
@@ -59,6 +63,7 @@ class TunIo {
     for (std::size_t i = 0; i < seg->count(); ++i) {
       const std::size_t len = seg->write(i, out);
       ++m_c.segments_in;
+      m_seg = i;
       esp::PacketBuf pkt(buf, esp::kHeadroom, len);
       fn(pkt);
     }
@@ -98,6 +103,7 @@ class TunIo {
 
   int m_fd;
   bool m_vnet;
+  std::size_t m_seg = 0;
   std::vector<std::uint8_t> m_rx;  // a whole frame: virtio header + up to 64 KiB
   sys::offload::Coalescer m_gro;
   TunIoCounters m_c;

@@ -1,0 +1,119 @@
+// espd's IPv6 pieces of the packet paths (datapath.h), kept apart from the IPv4 fast path:
+//  * TUN -> SPD: link-scope packets and fragments are never looked up (esp/tun_v6.h);
+//  * clear re-injection and raw ESP/AH go out of a marked IPv6 IPPROTO_RAW socket (never
+//    fragmented by espd: an inner IPv6 packet too big for the path was answered with ICMPv6
+//    Packet Too Big before protection, pmtu.h; RFC 4301 §8.2, RFC 8200 §5);
+//  * ESP-in-UDP over IPv6 (RFC 3948 with RFC 8200 §8.1 checksums) uses the NAT-T port's IPv6
+//    socket when espd owns the port, else the raw socket;
+//  * received IPv6 ESP-in-UDP datagrams and raw ESP/AH get their IPv6 (+ UDP) header rebuilt
+//    so the SA and the demultiplexer see the packet as received, then take inbound().
+#include <algorithm>
+#include <cstring>
+
+#include "base/log.h"
+#include "datapath.h"
+#include "esp/ip_headers.h"
+#include "esp/tun_v6.h"
+#include "wire/udp.h"
+
+namespace ipseckit::espd {
+
+namespace {
+
+constexpr int kBatch6 = 64;             // packets per readiness, as datapath.cpp
+constexpr std::size_t kHdr6 = 40;       // RFC 8200 §3
+constexpr std::size_t kRxFront6 = 64;   // room for the rebuilt IPv6 + UDP headers
+
+}  // namespace
+
+bool Datapath::admit_v6(const esp::PacketBuf& pkt) {
+  switch (esp::classify_tun_v6(pkt.view())) {
+    case esp::TunV6::spd:
+      return true;
+    case esp::TunV6::link_scope:
+      ++m_c.v6_link_scope;
+      return false;
+    case esp::TunV6::fragment:
+      ++m_c.v6_fragments;
+      log::msg(log::Subsys::esp, log::Level::diag, "IPv6 fragment from the TUN dropped (no IPv6 reassembly)");
+      return false;
+    case esp::TunV6::malformed:
+      break;
+  }
+  ++m_c.tun_malformed;
+  return false;
+}
+
+Status Datapath::send_clear_v6(ByteView packet) {
+  if (!m_s.raw_out6) return Error::make("failed", "IPv6 send: no IPv6 raw socket (kernel without IPv6?)");
+  return m_s.raw_out6->send_packet(packet);
+}
+
+Status Datapath::send_outer_v6(const esp::SaConfig& c, esp::PacketBuf& pkt, std::size_t l4_offset) {
+  if (c.udp_encap && m_s.udp6)
+    return m_s.udp6->send_to(pkt.view().subspan(l4_offset + wire::kUdpHeaderSize),
+                             sys::Endpoint{c.remote, c.udp_encap->remote_port});
+  return send_clear_v6(pkt.view());  // ESP/AH, or ESP-in-UDP with its UDP header (checksum set)
+}
+
+void Datapath::from_udp6() {
+  if (!m_s.udp6) return;
+  for (int round = 0; round < kBatch6 / static_cast<int>(kMmsg) + 1; ++round) {
+    auto r = m_batch.recv(*m_s.udp6);
+    if (!r || r->empty()) break;
+    for (const auto& d : *r) {
+      if (d.gro_size == 0 || d.gro_size >= d.data.size()) {
+        receive_datagram(d);  // keepalives and IKE counted there, then receive_datagram_v6
+        continue;
+      }
+      sys::Datagram one = d;  // UDP_GRO: datagrams of gro_size bytes each
+      for (std::size_t off = 0; off < d.data.size(); off += d.gro_size) {
+        one.data = d.data.subspan(off, std::min<std::size_t>(d.gro_size, d.data.size() - off));
+        receive_datagram(one);
+      }
+    }
+    if (r->size() < kMmsg) break;
+  }
+  m_tun.flush();
+}
+
+// The IPv6 twin of receive_datagram's header rebuild (RFC 3948 §3 after the socket stripped
+// the IPv6 and UDP headers).
+void Datapath::receive_datagram_v6(const sys::Datagram& d) {
+  const std::size_t n = d.data.size();
+  if (!d.local || !d.local->is_v6() || n > 65535 - wire::kUdpHeaderSize) {
+    ++m_c.rx_malformed;
+    return;
+  }
+  std::memcpy(m_buf.data() + kRxFront6, d.data.data(), n);
+  const std::size_t front = kHdr6 + wire::kUdpHeaderSize;
+  const std::size_t off = kRxFront6 - front;
+  esp::OuterHeader h;
+  h.src = d.peer.addr;
+  h.dst = *d.local;
+  h.proto = 17;
+  if (esp::write_outer_header(std::span(m_buf).subspan(off, kHdr6), h, front + n) != kHdr6) {
+    ++m_c.rx_malformed;
+    return;
+  }
+  wire::UdpHeader u{d.peer.port, m_s.natt_port, static_cast<std::uint16_t>(wire::kUdpHeaderSize + n), 0};
+  (void)wire::write_udp_header(std::span(m_buf).subspan(off + kHdr6, wire::kUdpHeaderSize), u);
+  esp::PacketBuf pkt(m_buf, off, front + n);
+  inbound(pkt);
+}
+
+void Datapath::from_raw_v6(sys::RawSocket& sock) {
+  for (int i = 0; i < kBatch6; ++i) {
+    auto r = sock.recv_v6(std::span(m_buf).subspan(esp::kHeadroom, 65535));
+    if (!r) {
+      ++m_c.rx_malformed;
+      continue;
+    }
+    if (!*r) break;
+    esp::PacketBuf pkt(m_buf, esp::kHeadroom, **r);
+    inbound(pkt);
+  }
+  m_tun.flush();
+}
+
+}  // namespace ipseckit::espd
