@@ -1,15 +1,19 @@
-// bench_ike_loadgen: many concurrent IKEv1 Main Mode initiators (libcore/ike's engine, PSK)
-// against one responder over real UDP, for bench/ike/run.sh.
+// bench_ike_loadgen: many concurrent IKEv1 Main Mode + Quick Mode initiators (libcore/ike's
+// engine, PSK) against one responder over real UDP, for bench/ike/run.sh.
 //
 //   bench_ike_loadgen --target ADDR --sources FIRST-LAST --group modp2048|ecp256 --psk KEY
-//                     [--inflight N] [--warmup S] [--seconds S] [--pid PID]... [--keep]
-//                     [--cipher aes128|3des] [--hash sha1|sha256]
+//                     [--qm transport|tunnel|none] [--inflight N] [--warmup S] [--seconds S]
+//                     [--pid PID]... [--keep] [--cipher aes128|3des] [--hash sha1|sha256]
 //   bench_ike_loadgen --dh-bound --group modp2048|ecp256 [--seconds S]
 //
 // One engine plays every initiator: each source address (bound on UDP 500 and 4500) starts
-// Main Modes in turn, so the responder's per-source half-open limit is never reached, and N
-// handshakes are kept in flight. Each established IKE SA is deleted at once (RFC 2408 4.8
-// Delete, as a client logging off would), so the responder's state stays bounded. The
+// negotiations in turn, so the responder's per-source half-open limit is never reached, and N
+// are kept in flight. A negotiation is one Main Mode plus one Quick Mode (RFC 2409 5.5, no
+// PFS, ESP AES-128/SHA-1, selectors: the source host <-> the target host; --qm tunnel asks
+// for tunnel mode, --qm none stops after Main Mode); it counts as complete when the Quick
+// Mode SA is established on the initiator's side. Its phase-2 SA and then its IKE SA are
+// deleted at once (RFC 2408 4.8 Delete, as a client logging off would), so the responder's
+// state stays bounded; a negotiation not complete after 10 s counts as failed. The
 // initiator reuses ONE Diffie-Hellman key pair per group (the responder's cost is what is
 // measured; it still computes a fresh shared secret per handshake, as it must to
 // authenticate); the responder makes a fresh key pair per handshake as usual.
@@ -24,7 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -52,6 +56,7 @@ struct Options {
   double warmup = 2, seconds = 10;
   std::vector<int> pids;
   bool keep = false, dh_bound = false;
+  enum class Qm { none, transport, tunnel } qm = Qm::transport;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -179,6 +184,12 @@ Options parse(int argc, char** argv) {
       if (v == "sha1") o.hash = policy::Integrity::sha1;
       else if (v == "sha256") o.hash = policy::Integrity::sha256;
       else usage("--hash: unknown hash '" + v + "'");
+    } else if (a == "--qm") {
+      const std::string v = val();
+      if (v == "transport") o.qm = Options::Qm::transport;
+      else if (v == "tunnel") o.qm = Options::Qm::tunnel;
+      else if (v == "none") o.qm = Options::Qm::none;
+      else usage("--qm: unknown mode '" + v + "' (transport, tunnel, none)");
     } else if (a == "--psk") {
       o.psk = val();
     } else if (a == "--inflight") {
@@ -254,16 +265,25 @@ int main(int argc, char** argv) {
   ike::EngineConfig cfg;
   cfg.dpd = false;
   cfg.fragmentation = false;
+  const bool with_qm = o.qm != Options::Qm::none;
+  policy::QmOffer qm_offer;  // ESP AES-128/SHA-1, no PFS
+  qm_offer.esp = policy::EspTransform{policy::Cipher::aes128, policy::Integrity::sha1};
   std::uint64_t completed = 0;
-  std::vector<std::uint64_t> established;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> established;  // (IKE SA, phase-2 SA or 0)
   ike::Callbacks cb;
   cb.phase1_up = [&](const ike::Phase1Info& i) {
+    if (with_qm) return;
     ++completed;
-    established.push_back(i.id);
+    established.emplace_back(i.id, 0);
+  };
+  cb.phase2_up = [&](const ike::Phase2Info& i) {
+    if (!i.initiator) return;
+    ++completed;
+    established.emplace_back(i.phase1_id, i.id);
   };
   ike::Engine engine(cfg, ike::EngineEnv{net, clock, rng, dh, secrets, policy}, std::move(cb));
 
-  std::set<std::uint64_t> inflight;
+  std::map<std::uint64_t, double> inflight;  // IKE SA id -> start time
   std::uint64_t failed = 0, started = 0;
   std::uint32_t next_src = o.first;
   std::array<std::uint8_t, 65536> buf{};
@@ -286,12 +306,23 @@ int main(int argc, char** argv) {
     while (inflight.size() < o.inflight) {
       const ike::Endpoint local{wire::IpAddr::v4(next_src), ike::kIkePort};
       next_src = next_src == o.last ? o.first : next_src + 1;
-      auto id = engine.initiate_phase1(local, ike::Endpoint{o.target, ike::kIkePort});
+      const ike::Endpoint remote{o.target, ike::kIkePort};
+      ike::QmPolicy q;
+      q.rule = "loadgen";
+      q.offers = {qm_offer};
+      q.tunnel = o.qm == Options::Qm::tunnel;
+      q.local = ike::TrafficSelector::host(local.addr);
+      q.remote = ike::TrafficSelector::host(o.target);
+      // Not initiate(local, remote, q): that joins any IKE SA with the target's address.
+      auto id = engine.initiate_phase1(local, remote);
+      if (id && with_qm) {
+        if (auto st = engine.initiate_on(*id, std::move(q)); !st) id = st.error();
+      }
       if (!id) {
         fmt::print(stderr, "bench_ike_loadgen: initiate: {}\n", id.error().message);
         return 1;
       }
-      inflight.insert(*id);
+      inflight[*id] = now;
       ++started;
     }
     const int n = epoll_wait(ep, evs.data(), static_cast<int>(evs.size()), 10);
@@ -304,18 +335,24 @@ int main(int argc, char** argv) {
         engine.receive(local, ike::Endpoint{(**d).peer.addr, (**d).peer.port}, ByteView((**d).data.data(), (**d).data.size()));
       }
     }
-    for (auto id : established) {
+    for (auto [id, child] : established) {
       inflight.erase(id);
-      if (!o.keep) (void)engine.delete_phase1(id, "load generator: next handshake");
+      if (o.keep) continue;
+      if (child) (void)engine.delete_phase2(child, "load generator: next negotiation");
+      (void)engine.delete_phase1(id, "load generator: next negotiation");
     }
     established.clear();
     engine.run_timers();
     if (now - last_sweep > 0.1) {  // negotiations that failed or gave up
       last_sweep = now;
       for (auto it = inflight.begin(); it != inflight.end();) {
-        const auto* sa = engine.ike_sa(*it);
+        const auto* sa = engine.ike_sa(it->first);
         if (!sa || sa->state() == ike::SaState::failed || sa->state() == ike::SaState::deleted) {
           ++failed;
+          it = inflight.erase(it);
+        } else if (now - it->second > 10) {  // e.g. Main Mode up, Quick Mode refused
+          ++failed;
+          (void)engine.delete_phase1(it->first, "load generator: gave up");
           it = inflight.erase(it);
         } else {
           ++it;
@@ -331,10 +368,11 @@ int main(int argc, char** argv) {
   for (std::size_t k = 0; k < o.pids.size(); ++k)
     by_pid += fmt::format("{}{}:{:.3f}", k ? "," : "", o.pids[k], cpu_of({o.pids[k]}) - pid0[k]);
   const auto& st = engine.stats();
-  fmt::print("loadgen group={} inflight={} sources={} handshakes={} failed={} wall_s={:.3f} per_wall_s={:.1f} "
+  fmt::print("loadgen group={} qm={} inflight={} sources={} negotiations={} failed={} wall_s={:.3f} per_wall_s={:.1f} "
              "responder_cpu_s={:.3f} per_responder_cpu_s={:.1f} loadgen_cpu_s={:.3f} retransmits={} send_errors={} "
              "cpu_by_pid={} initiator_dh=reused\n",
-             o.group == policy::DhGroup::modp2048 ? "modp2048" : "ecp256", o.inflight, o.last - o.first + 1, done,
+             o.group == policy::DhGroup::modp2048 ? "modp2048" : "ecp256",
+             o.qm == Options::Qm::none ? "none" : o.qm == Options::Qm::tunnel ? "tunnel" : "transport", o.inflight, o.last - o.first + 1, done,
              failed - failed0, wall, static_cast<double>(done) / wall, rcpu,
              rcpu > 0 ? static_cast<double>(done) / rcpu : 0.0, scpu, st.retransmits, net.send_errors,
              by_pid.empty() ? "-" : by_pid);

@@ -1,14 +1,14 @@
 // DhGroup: MODP with OpenSSL BIGNUM (constant-time Montgomery exponentiation, a short
-// exponent, our own range check) and ECP with EVP (derive with OpenSSL's peer check off,
-// after our own on-curve check). OpenSSL types stay in this file.
+// exponent, our own range check) and ECP with OpenSSL's EC_POINT arithmetic (the operations
+// OpenSSL's own EC key generation and ECDH run, after our own on-curve check). The per-group
+// state (prime, Montgomery context, EC_GROUP with its generator tables) is built once per
+// process and only read afterwards: rebuilding it per key cost about a sixth of a responder's
+// CPU (bench/ike). OpenSSL types stay in this file.
 #include "crypto/dh.h"
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 
 #include <algorithm>
 #include <array>
@@ -28,40 +28,54 @@ struct BnCtxFree {
 struct MontFree {
   void operator()(BN_MONT_CTX* m) const { BN_MONT_CTX_free(m); }
 };
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
 struct GroupFree {
   void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
 };
 struct PointFree {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-struct BldFree {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+  void operator()(EC_POINT* p) const { EC_POINT_clear_free(p); }
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 using BnCtx = std::unique_ptr<BN_CTX, BnCtxFree>;
 using Mont = std::unique_ptr<BN_MONT_CTX, MontFree>;
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using EcGroup = std::unique_ptr<EC_GROUP, GroupFree>;
 using EcPoint = std::unique_ptr<EC_POINT, PointFree>;
 
-// The curves, built once: EC_GROUP is only read by the point functions used here.
+Bn bn_from(ByteView b) { return Bn(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr)); }
+
+// The curves, built once: EC_GROUP is only read by the point functions used here (P-256 gets
+// OpenSSL's constant-time nistz256 code with its fixed-base table for key generation).
 const EC_GROUP* curve(DhGroupId g) {
   static const std::array<EcGroup, 2> groups{EcGroup(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)),
                                              EcGroup(EC_GROUP_new_by_curve_name(NID_secp384r1))};
   return groups[g == DhGroupId::ecp256 ? 0 : 1].get();
 }
 
-Bn bn_from(ByteView b) { return Bn(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr)); }
+// A MODP group's prime and Montgomery context, built once; BN_mod_exp_mont_consttime only
+// reads a context it is given (it takes a non-const pointer for the case it builds one).
+struct Modp {
+  Bn p;
+  Mont mont;
+};
+
+const Modp* modp(DhGroupId g) {
+  static constexpr std::array<DhGroupId, 6> kIds{DhGroupId::modp768,  DhGroupId::modp1024, DhGroupId::modp1536,
+                                                 DhGroupId::modp2048, DhGroupId::modp3072, DhGroupId::modp4096};
+  static const std::array<Modp, 6> groups = [] {
+    std::array<Modp, 6> a;
+    BnCtx ctx(BN_CTX_new());
+    for (std::size_t i = 0; i < kIds.size(); ++i) {
+      Bn p = bn_from(group_prime(kIds[i]));
+      Mont m(BN_MONT_CTX_new());
+      if (!ctx || !p || !m || BN_MONT_CTX_set(m.get(), p.get(), ctx.get()) != 1) continue;  // stays empty: an error later
+      a[i] = Modp{std::move(p), std::move(m)};
+    }
+    return a;
+  }();
+  const auto it = std::find(kIds.begin(), kIds.end(), g);
+  if (it == kIds.end()) return nullptr;
+  const Modp& m = groups[static_cast<std::size_t>(it - kIds.begin())];
+  return m.mont ? &m : nullptr;
+}
 
 // Big-endian comparison of equal-length strings: -1, 0 or 1.
 int compare_be(ByteView a, ByteView b) {
@@ -71,15 +85,30 @@ int compare_be(ByteView a, ByteView b) {
 
 Error crypto_error(std::string m) { return Error::make("crypto", std::move(m)); }
 
+// RFC 5903 7 / RFC 6989 2.3: x | y, each below the field prime, on the curve (cofactor 1, so
+// no subgroup test). The decoded point, for the derivation.
+Result<EcPoint> peer_point(DhGroupId g, const GroupInfo& info, ByteView peer) {
+  const ByteView prime = group_prime(g);
+  if (peer.size() != 2 * info.bytes)
+    return key_error(fmt::format("{} public value of {} bytes (needs {})", info.name, peer.size(), 2 * info.bytes));
+  if (compare_be(peer.first(info.bytes), prime) >= 0 || compare_be(peer.subspan(info.bytes), prime) >= 0)
+    return key_error(fmt::format("{} public value has a coordinate outside the field", info.name));
+  const EC_GROUP* grp = curve(g);
+  EcPoint pt(grp ? EC_POINT_new(grp) : nullptr);
+  if (!pt) return crypto_error("OpenSSL cannot set up the curve");
+  std::array<std::uint8_t, 1 + 2 * 48> enc{};
+  enc[0] = 0x04;  // SEC 1 uncompressed point
+  std::copy(peer.begin(), peer.end(), enc.begin() + 1);
+  if (EC_POINT_oct2point(grp, pt.get(), enc.data(), 1 + peer.size(), nullptr) != 1 ||
+      EC_POINT_is_on_curve(grp, pt.get(), nullptr) != 1)
+    return key_error(fmt::format("{} public value is not a point on the curve", info.name));
+  return pt;
+}
+
 }  // namespace
 
 struct DhGroup::Impl {
-  // MODP
-  Bn priv;
-  Bn p;
-  Mont mont;
-  // ECP
-  Pkey key;
+  Bn priv;  // MODP exponent x, or ECP scalar d (BN_FLG_CONSTTIME)
 };
 
 DhGroup::DhGroup(DhGroupId id, std::unique_ptr<Impl> impl, Bytes pub) : m_id(id), m_impl(std::move(impl)), m_public(std::move(pub)) {}
@@ -90,125 +119,33 @@ DhGroup& DhGroup::operator=(DhGroup&&) noexcept = default;
 Status validate_public_value(DhGroupId g, ByteView peer) {
   const GroupInfo* info = group_info(g);
   if (!info) return key_error(fmt::format("DH group {} is not supported", static_cast<unsigned>(g)));
-  const ByteView prime = group_prime(g);
-  if (!info->ecp) {
-    // RFC 2409 5: the public value is padded to the prime's length.
-    if (peer.size() != info->bytes)
-      return key_error(fmt::format("{} public value of {} bytes (needs {})", info->name, peer.size(), info->bytes));
-    // 1 < y: some byte before the last is non-zero, or the last is > 1.
-    const bool high = std::any_of(peer.begin(), peer.end() - 1, [](std::uint8_t b) { return b != 0; });
-    if (!high && peer.back() <= 1) return key_error(fmt::format("{} public value is {}", info->name, peer.back()));
-    // y < p - 1 (p is odd, so p - 1 differs from p only in the last byte).
-    Bytes pm1(prime.begin(), prime.end());
-    pm1.back() = static_cast<std::uint8_t>(pm1.back() - 1);
-    if (compare_be(peer, pm1) >= 0) return key_error(fmt::format("{} public value is not below p - 1", info->name));
+  if (info->ecp) {
+    IPSECKIT_TRY(peer_point(g, *info, peer));
     return {};
   }
-  // RFC 5903 7 / RFC 6989 2.3: x | y, each below the field prime, on the curve.
-  if (peer.size() != 2 * info->bytes)
-    return key_error(fmt::format("{} public value of {} bytes (needs {})", info->name, peer.size(), 2 * info->bytes));
-  if (compare_be(peer.first(info->bytes), prime) >= 0 || compare_be(peer.subspan(info->bytes), prime) >= 0)
-    return key_error(fmt::format("{} public value has a coordinate outside the field", info->name));
-  const EC_GROUP* grp = curve(g);
-  EcPoint pt(grp ? EC_POINT_new(grp) : nullptr);
-  if (!pt) return crypto_error("OpenSSL cannot set up the curve");
-  Bytes enc;
-  enc.reserve(peer.size() + 1);
-  enc.push_back(0x04);  // SEC 1 uncompressed point
-  enc.insert(enc.end(), peer.begin(), peer.end());
-  if (EC_POINT_oct2point(grp, pt.get(), enc.data(), enc.size(), nullptr) != 1 ||
-      EC_POINT_is_on_curve(grp, pt.get(), nullptr) != 1)
-    return key_error(fmt::format("{} public value is not a point on the curve", info->name));
+  const ByteView prime = group_prime(g);
+  // RFC 2409 5: the public value is padded to the prime's length.
+  if (peer.size() != info->bytes)
+    return key_error(fmt::format("{} public value of {} bytes (needs {})", info->name, peer.size(), info->bytes));
+  // 1 < y: some byte before the last is non-zero, or the last is > 1.
+  const bool high = std::any_of(peer.begin(), peer.end() - 1, [](std::uint8_t b) { return b != 0; });
+  if (!high && peer.back() <= 1) return key_error(fmt::format("{} public value is {}", info->name, peer.back()));
+  // y < p - 1 (p is odd and ends in 0xFF, so p - 1 differs from p only in the last byte).
+  const int c = compare_be(peer.first(peer.size() - 1), prime.first(prime.size() - 1));
+  if (c > 0 || (c == 0 && peer.back() >= prime.back() - 1))
+    return key_error(fmt::format("{} public value is not below p - 1", info->name));
   return {};
 }
 
 namespace {
 
-// Sets up the group's Montgomery context and computes g^x; fills p and mont.
-Result<Bytes> modp_public(DhGroupId g, const GroupInfo& info, BIGNUM* priv, Bn& p, Mont& mont);
-
-}  // namespace
-
-Result<DhGroup> DhGroup::generate(DhGroupId g) {
-  const GroupInfo* info = group_info(g);
-  if (!info) return key_error(fmt::format("DH group {} is not supported", static_cast<unsigned>(g)));
-  auto impl = std::make_unique<Impl>();
-  if (info->ecp) {
-    impl->key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", std::string(info->curve).c_str()));
-    if (!impl->key) return crypto_error(fmt::format("{}: key generation failed", info->name));
-    std::uint8_t buf[1 + 2 * 66];
-    std::size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(impl->key.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &len) != 1 ||
-        len != 1 + 2 * info->bytes || buf[0] != 0x04)
-      return crypto_error(fmt::format("{}: cannot read the public key", info->name));
-    return DhGroup(g, std::move(impl), Bytes(buf + 1, buf + len));
-  }
-  Bn priv(BN_secure_new());
-  if (!priv || BN_priv_rand_ex(priv.get(), static_cast<int>(info->secret_bits), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY, 0,
-                               nullptr) != 1)
-    return crypto_error(fmt::format("{}: cannot draw a private exponent", info->name));
-  auto pub = modp_public(g, *info, priv.get(), impl->p, impl->mont);
-  if (!pub) return std::move(pub).error();
-  impl->priv = std::move(priv);
-  return DhGroup(g, std::move(impl), std::move(*pub));
-}
-
-Result<DhGroup> DhGroup::from_private(DhGroupId g, ByteView priv_bytes) {
-  const GroupInfo* info = group_info(g);
-  if (!info) return key_error(fmt::format("DH group {} is not supported", static_cast<unsigned>(g)));
-  auto impl = std::make_unique<Impl>();
-  Bn d = bn_from(priv_bytes);
-  if (!d) return crypto_error("cannot read the private key");
-  BN_set_flags(d.get(), BN_FLG_CONSTTIME);
-  if (!info->ecp) {
-    auto pub = modp_public(g, *info, d.get(), impl->p, impl->mont);
-    if (!pub) return std::move(pub).error();
-    impl->priv = std::move(d);
-    return DhGroup(g, std::move(impl), std::move(*pub));
-  }
-  const EC_GROUP* grp = curve(g);
-  EcPoint pub(grp ? EC_POINT_new(grp) : nullptr);
+// g^x mod p for a MODP group (x already range-checked).
+Result<Bytes> modp_public(const GroupInfo& info, const Modp& m, const BIGNUM* priv) {
   BnCtx ctx(BN_CTX_new());
-  if (!pub || !ctx) return crypto_error("OpenSSL cannot set up the curve");
-  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(grp)) >= 0)
-    return crypto_error(fmt::format("{}: private key outside 0 < d < n", info->name));
-  std::uint8_t buf[1 + 2 * 66];
-  if (EC_POINT_mul(grp, pub.get(), d.get(), nullptr, nullptr, ctx.get()) != 1 ||
-      EC_POINT_point2oct(grp, pub.get(), POINT_CONVERSION_UNCOMPRESSED, buf, 1 + 2 * info->bytes, ctx.get()) !=
-          1 + 2 * info->bytes)
-    return crypto_error(fmt::format("{}: cannot compute the public key", info->name));
-  std::unique_ptr<OSSL_PARAM_BLD, BldFree> bld(OSSL_PARAM_BLD_new());
-  const std::string curve(info->curve);
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, 1 + 2 * info->bytes) != 1)
-    return crypto_error("cannot build the key parameters");
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtx pctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* key = nullptr;
-  if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
-      EVP_PKEY_fromdata(pctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()) != 1)
-    return crypto_error(fmt::format("{}: OpenSSL refused the key", info->name));
-  impl->key.reset(key);
-  return DhGroup(g, std::move(impl), Bytes(buf + 1, buf + 1 + 2 * info->bytes));
-}
-
-namespace {
-
-Result<Bytes> modp_public(DhGroupId g, const GroupInfo& info, BIGNUM* priv, Bn& p, Mont& mont) {
-  p = bn_from(group_prime(g));
-  BnCtx ctx(BN_CTX_new());
-  mont.reset(BN_MONT_CTX_new());
   Bn gen(BN_new());
   Bn pub(BN_new());
-  Bn pm1(p ? BN_dup(p.get()) : nullptr);
-  if (!p || !ctx || !mont || !gen || !pub || !pm1 || BN_set_word(gen.get(), kModpGenerator) != 1 ||
-      BN_sub_word(pm1.get(), 1) != 1 || BN_MONT_CTX_set(mont.get(), p.get(), ctx.get()) != 1)
-    return crypto_error(fmt::format("{}: OpenSSL cannot set up the group", info.name));
-  if (BN_cmp(priv, BN_value_one()) <= 0 || BN_cmp(priv, pm1.get()) >= 0)
-    return crypto_error(fmt::format("{}: private exponent outside 1 < x < p - 1", info.name));
-  BN_set_flags(priv, BN_FLG_CONSTTIME);
-  if (BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, p.get(), ctx.get(), mont.get()) != 1)
+  if (!ctx || !gen || !pub || BN_set_word(gen.get(), kModpGenerator) != 1 ||
+      BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, m.p.get(), ctx.get(), m.mont.get()) != 1)
     return crypto_error(fmt::format("{}: exponentiation failed", info.name));
   Bytes out(info.bytes);
   if (BN_bn2binpad(pub.get(), out.data(), static_cast<int>(out.size())) != static_cast<int>(out.size()))
@@ -216,46 +153,108 @@ Result<Bytes> modp_public(DhGroupId g, const GroupInfo& info, BIGNUM* priv, Bn& 
   return out;
 }
 
+// d * G for a curve (d already range-checked), SEC 1 uncompressed without the 0x04.
+Result<Bytes> ecp_public(const GroupInfo& info, const EC_GROUP* grp, const BIGNUM* d) {
+  EcPoint pub(EC_POINT_new(grp));
+  BnCtx ctx(BN_CTX_new());
+  std::array<std::uint8_t, 1 + 2 * 48> buf{};
+  const std::size_t len = 1 + 2 * info.bytes;
+  if (!pub || !ctx || EC_POINT_mul(grp, pub.get(), d, nullptr, nullptr, ctx.get()) != 1 ||
+      EC_POINT_point2oct(grp, pub.get(), POINT_CONVERSION_UNCOMPRESSED, buf.data(), len, ctx.get()) != len)
+    return crypto_error(fmt::format("{}: cannot compute the public key", info.name));
+  return Bytes(buf.begin() + 1, buf.begin() + static_cast<std::ptrdiff_t>(len));
+}
+
 }  // namespace
 
+Result<DhGroup> DhGroup::generate(DhGroupId g) {
+  const GroupInfo* info = group_info(g);
+  if (!info) return key_error(fmt::format("DH group {} is not supported", static_cast<unsigned>(g)));
+  auto impl = std::make_unique<Impl>();
+  impl->priv.reset(BN_secure_new());
+  BIGNUM* d = impl->priv.get();
+  if (!d) return crypto_error("cannot allocate a private key");
+  if (info->ecp) {
+    // 0 < d < n, uniformly (as OpenSSL's EC key generation draws it).
+    const EC_GROUP* grp = curve(g);
+    if (!grp) return crypto_error("OpenSSL cannot set up the curve");
+    do {
+      if (BN_priv_rand_range_ex(d, EC_GROUP_get0_order(grp), 0, nullptr) != 1)
+        return crypto_error(fmt::format("{}: cannot draw a private key", info->name));
+    } while (BN_is_zero(d));
+    BN_set_flags(d, BN_FLG_CONSTTIME);
+    auto pub = ecp_public(*info, grp, d);
+    if (!pub) return std::move(pub).error();
+    return DhGroup(g, std::move(impl), std::move(*pub));
+  }
+  const Modp* m = modp(g);
+  if (!m) return crypto_error(fmt::format("{}: OpenSSL cannot set up the group", info->name));
+  // Top bit set: 2^(bits-1) <= x < 2^bits, well inside 1 < x < p - 1.
+  if (BN_priv_rand_ex(d, static_cast<int>(info->secret_bits), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY, 0, nullptr) != 1)
+    return crypto_error(fmt::format("{}: cannot draw a private exponent", info->name));
+  BN_set_flags(d, BN_FLG_CONSTTIME);
+  auto pub = modp_public(*info, *m, d);
+  if (!pub) return std::move(pub).error();
+  return DhGroup(g, std::move(impl), std::move(*pub));
+}
+
+Result<DhGroup> DhGroup::from_private(DhGroupId g, ByteView priv_bytes) {
+  const GroupInfo* info = group_info(g);
+  if (!info) return key_error(fmt::format("DH group {} is not supported", static_cast<unsigned>(g)));
+  auto impl = std::make_unique<Impl>();
+  impl->priv = bn_from(priv_bytes);
+  BIGNUM* d = impl->priv.get();
+  if (!d) return crypto_error("cannot read the private key");
+  BN_set_flags(d, BN_FLG_CONSTTIME);
+  if (info->ecp) {
+    const EC_GROUP* grp = curve(g);
+    if (!grp) return crypto_error("OpenSSL cannot set up the curve");
+    if (BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(grp)) >= 0)
+      return crypto_error(fmt::format("{}: private key outside 0 < d < n", info->name));
+    auto pub = ecp_public(*info, grp, d);
+    if (!pub) return std::move(pub).error();
+    return DhGroup(g, std::move(impl), std::move(*pub));
+  }
+  const Modp* m = modp(g);
+  Bn pm1(m ? BN_dup(m->p.get()) : nullptr);
+  if (!pm1 || BN_sub_word(pm1.get(), 1) != 1)
+    return crypto_error(fmt::format("{}: OpenSSL cannot set up the group", info->name));
+  if (BN_cmp(d, BN_value_one()) <= 0 || BN_cmp(d, pm1.get()) >= 0)
+    return crypto_error(fmt::format("{}: private exponent outside 1 < x < p - 1", info->name));
+  auto pub = modp_public(*info, *m, d);
+  if (!pub) return std::move(pub).error();
+  return DhGroup(g, std::move(impl), std::move(*pub));
+}
+
 Result<SecureBytes> DhGroup::shared_secret(ByteView peer) const {
-  IPSECKIT_TRY(validate_public_value(m_id, peer));
   const GroupInfo& info = *group_info(m_id);
   Bytes out(info.bytes);
+  BnCtx ctx(BN_CTX_new());
+  // Not the secure heap for temporaries: it halves the speed, and BN_CTX_free and our
+  // deleters clear every bignum and point anyway.
   if (!info.ecp) {
+    IPSECKIT_TRY(validate_public_value(m_id, peer));
+    const Modp* m = modp(m_id);
     Bn y = bn_from(peer);
-    // Not the secure heap for temporaries: it halves the speed, and BN_CTX_free and our
-    // deleter clear every bignum anyway.
     Bn r(BN_new());
-    BnCtx ctx(BN_CTX_new());
-    if (!y || !r || !ctx ||
-        BN_mod_exp_mont_consttime(r.get(), y.get(), m_impl->priv.get(), m_impl->p.get(), ctx.get(), m_impl->mont.get()) != 1 ||
+    if (!m || !y || !r || !ctx ||
+        BN_mod_exp_mont_consttime(r.get(), y.get(), m_impl->priv.get(), m->p.get(), ctx.get(), m->mont.get()) != 1 ||
         BN_bn2binpad(r.get(), out.data(), static_cast<int>(out.size())) != static_cast<int>(out.size()))
       return crypto_error(fmt::format("{}: exponentiation failed", info.name));
     if (BN_is_one(r.get())) return key_error(fmt::format("{}: degenerate shared secret", info.name));
     return SecureBytes(std::move(out));
   }
-  Bytes enc;
-  enc.reserve(peer.size() + 1);
-  enc.push_back(0x04);
-  enc.insert(enc.end(), peer.begin(), peer.end());
-  std::unique_ptr<OSSL_PARAM_BLD, BldFree> bld(OSSL_PARAM_BLD_new());
-  const std::string curve(info.curve);
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, enc.data(), enc.size()) != 1)
-    return crypto_error("cannot build the peer key parameters");
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtx fctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* peer_raw = nullptr;
-  if (!params || !fctx || EVP_PKEY_fromdata_init(fctx.get()) != 1 ||
-      EVP_PKEY_fromdata(fctx.get(), &peer_raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
-    return key_error(fmt::format("{}: OpenSSL refused the peer's point", info.name));
-  Pkey peer_key(peer_raw);
-  PkeyCtx dctx(EVP_PKEY_CTX_new_from_pkey(nullptr, m_impl->key.get(), nullptr));
-  std::size_t len = out.size();
-  // validate = 0: the on-curve check above is all an ephemeral ECDH key needs (cofactor 1).
-  if (!dctx || EVP_PKEY_derive_init(dctx.get()) != 1 || EVP_PKEY_derive_set_peer_ex(dctx.get(), peer_key.get(), 0) != 1 ||
-      EVP_PKEY_derive(dctx.get(), out.data(), &len) != 1 || len != out.size())
+  auto pt = peer_point(m_id, info, peer);
+  if (!pt) return std::move(pt).error();
+  const EC_GROUP* grp = curve(m_id);
+  EcPoint r(EC_POINT_new(grp));
+  Bn x(BN_new());
+  // RFC 5903 7: the x coordinate of d * Q, as OpenSSL's ECDH computes it.
+  if (!r || !x || !ctx || EC_POINT_mul(grp, r.get(), nullptr, pt->get(), m_impl->priv.get(), ctx.get()) != 1)
+    return crypto_error(fmt::format("{}: key derivation failed", info.name));
+  if (EC_POINT_is_at_infinity(grp, r.get()) == 1) return key_error(fmt::format("{}: degenerate shared secret", info.name));
+  if (EC_POINT_get_affine_coordinates(grp, r.get(), x.get(), nullptr, ctx.get()) != 1 ||
+      BN_bn2binpad(x.get(), out.data(), static_cast<int>(out.size())) != static_cast<int>(out.size()))
     return crypto_error(fmt::format("{}: key derivation failed", info.name));
   return SecureBytes(std::move(out));
 }

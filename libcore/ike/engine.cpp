@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ike/aggressive_mode.h"
 #include "ike/main_mode.h"
 #include "ike/phase1_common.h"
 #include "ike/quick_mode.h"
@@ -119,7 +120,9 @@ Result<std::uint64_t> Engine::initiate_phase1(const Endpoint& local, const Endpo
   }
   IkeSa& sa = create_sa(true, local, remote, new_cookie(), std::move(*pol));
   sa.send_initial_contact = m_cfg.send_initial_contact && !holds_other_sa(remote.addr, sa.id());
-  sa.phase1 = make_main_mode_initiator(sa, m_ctx);
+  // RFC 2409 5: Aggressive Mode only when the rule asks for it.
+  sa.aggressive = sa.policy().aggressive_initiator;
+  sa.phase1 = sa.aggressive ? make_aggressive_initiator(sa, m_ctx) : make_main_mode_initiator(sa, m_ctx);
   run_output(sa, *sa.phase1, 0);
   const std::uint64_t id = sa.id();
   collect();
@@ -142,6 +145,22 @@ Result<std::uint64_t> Engine::initiate(const Endpoint& local, const Endpoint& re
   if (auto it = m_sas.find(*id); it != m_sas.end() && it->second->state() == SaState::connecting)
     it->second->queued.push_back(std::move(qm));
   return id;
+}
+
+Status Engine::initiate_on(std::uint64_t ike_sa, QmPolicy qm) {
+  auto it = m_sas.find(ike_sa);
+  if (it == m_sas.end()) return Error::make("not_found", fmt::format("no IKE SA #{}", ike_sa));
+  IkeSa& sa = *it->second;
+  if (sa.state() == SaState::established) {
+    start_quick_mode(sa, std::move(qm));
+    collect();
+    return {};
+  }
+  if (sa.initiator() && sa.state() == SaState::connecting) {
+    sa.queued.push_back(std::move(qm));
+    return {};
+  }
+  return Error::make("failed", fmt::format("IKE SA #{} cannot start a Quick Mode now", ike_sa));
 }
 
 void Engine::start_quick_mode(IkeSa& sa, QmPolicy qm) {
@@ -175,6 +194,7 @@ Phase1Info Engine::phase1_info(const IkeSa& sa) const {
   i.life_kilobytes = r.life_kilobytes;
   i.nat_local = sa.nat_local;
   i.nat_remote = sa.nat_remote;
+  i.aggressive = sa.aggressive;
   if (r.crypto) i.encryption_key = r.crypto->keys().encryption_key().clone();
   return i;
 }

@@ -8,7 +8,8 @@
 // the data plane's byte counters (lifetimes in kilobytes); the Callbacks write SAs and the
 // event log to the store.
 //
-// Besides Main Mode and Quick Mode: Informational (Delete, INITIAL-CONTACT, error notifies;
+// Besides Main Mode and Quick Mode: Aggressive Mode with pre-shared keys, only for rules that
+// ask for it (aggressive_mode.h), Informational (Delete, INITIAL-CONTACT, error notifies;
 // engine_info.cpp), half-open limits with stateless responder cookies (engine_limits.cpp),
 // NAT-T (nat_t.h, engine_natt.cpp), DPD (engine_dpd.cpp), lifetimes (engine_timers.cpp),
 // RSA signatures with X.509 (phase1_cert.h, crypto/x509.h; needs EngineEnv::credentials) and IKE
@@ -59,6 +60,7 @@ struct EngineStats {
   std::uint64_t phase1_up = 0, phase1_failed = 0;
   std::uint64_t phase2_up = 0, phase2_failed = 0;
   std::uint64_t half_open_refused = 0;  // message 1 refused: per-peer or overall limit
+  std::uint64_t aggressive_refused = 0;  // Aggressive Mode message 1 whose rule does not allow it
   std::uint64_t half_open_evicted = 0;  // unverified half-open SAs evicted for a newer message 1
   std::uint64_t stale_cookies = 0;      // message 3 with our (valid) cookie for an evicted SA
   std::uint64_t dpd_dead = 0;           // peers declared dead by DPD (RFC 3706)
@@ -91,6 +93,10 @@ class Engine {
   Result<std::uint64_t> initiate(const Endpoint& local, const Endpoint& remote, QmPolicy qm);
   // Main Mode only.
   Result<std::uint64_t> initiate_phase1(const Endpoint& local, const Endpoint& remote);
+  // A Quick Mode on that IKE SA (ours, established or still in Main Mode: then it starts when
+  // Main Mode completes), whatever other SAs the peer's address has (bench/ike's load
+  // generator: many initiators, one responder address).
+  Status initiate_on(std::uint64_t ike_sa, QmPolicy qm);
 
   // Deletes with a Delete notification to the peer (RFC 2408 4.8; RFC 2409 5.7).
   Status delete_phase2(std::uint64_t id, std::string_view reason = "deleted by request");

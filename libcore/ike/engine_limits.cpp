@@ -43,7 +43,9 @@ bool Engine::admit_half_open(const Endpoint& remote) {
     const IkeSa& s = *sa->second;
     if (s.remote().addr == remote.addr) ++from_peer;
     // Still waiting for message 3: the peer has not shown that it receives our packets.
-    if (s.phase1 && s.phase1->expected() == isakmp::MessageKind::main_mode_3) unverified.push_back(s.id());
+    if (s.phase1 && (s.phase1->expected() == isakmp::MessageKind::main_mode_3 ||
+                     s.phase1->expected() == isakmp::MessageKind::aggressive_3))
+      unverified.push_back(s.id());
     ++it;
   }
   if (from_peer >= m_cfg.max_half_open_per_peer) {
@@ -82,7 +84,8 @@ bool Engine::admit_half_open(const Endpoint& remote) {
 }
 
 bool Engine::explain_stale_cookie(const Endpoint& remote, const isakmp::Header& h) {
-  if (h.exchange != isakmp::ExchangeType::main_mode || h.responder_cookie == isakmp::Cookie{} ||
+  if ((h.exchange != isakmp::ExchangeType::main_mode && h.exchange != isakmp::ExchangeType::aggressive) ||
+      h.responder_cookie == isakmp::Cookie{} ||
       responder_cookie(remote, h.initiator_cookie) != h.responder_cookie)
     return false;
   ++m_stats.stale_cookies;

@@ -5,6 +5,7 @@
 
 #include "crypto/hash.h"
 #include "ike/engine.h"
+#include "ike/aggressive_mode.h"
 #include "ike/main_mode.h"
 #include "ike/quick_mode.h"
 
@@ -84,11 +85,13 @@ void Engine::dispatch(const Endpoint& local, const Endpoint& remote, const isakm
   }
   IkeSa* sa = find(h.initiator_cookie, h.responder_cookie);
   if (!sa && h.responder_cookie != isakmp::Cookie{}) {
-    // Main Mode message 2 names the responder cookie for the first time.
+    // Main (Aggressive) Mode message 2 names the responder cookie for the first time.
     IkeSa* mine = find(h.initiator_cookie, isakmp::Cookie{});
+    const ExchangeType ours = mine && mine->aggressive ? ExchangeType::aggressive : ExchangeType::main_mode;
+    const auto second = mine && mine->aggressive ? isakmp::MessageKind::aggressive_2 : isakmp::MessageKind::main_mode_2;
     if (mine && mine->initiator() && mine->state() == SaState::connecting && mine->remote().addr == remote.addr &&
-        mine->phase1 && mine->phase1->expected() == isakmp::MessageKind::main_mode_2) {
-      if (h.exchange == ExchangeType::main_mode) {
+        mine->phase1 && mine->phase1->expected() == second) {
+      if (h.exchange == ours) {
         reindex(*mine, h.responder_cookie);
         sa = mine;
       } else if (h.exchange == ExchangeType::informational && !h.encrypted()) {
@@ -98,7 +101,8 @@ void Engine::dispatch(const Endpoint& local, const Endpoint& remote, const isakm
     }
   }
   if (!sa) {
-    if (h.responder_cookie == isakmp::Cookie{} && h.exchange == ExchangeType::main_mode && h.message_id == 0 &&
+    if (h.responder_cookie == isakmp::Cookie{} &&
+        (h.exchange == ExchangeType::main_mode || h.exchange == ExchangeType::aggressive) && h.message_id == 0 &&
         !h.encrypted()) {
       respond_main_mode(local, remote, m, raw);
       return;
@@ -126,14 +130,28 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
                      remote.str()));
     return;
   }
+  const bool aggressive = m.header.exchange == ExchangeType::aggressive;
+  if (aggressive && !pol->aggressive_responder) {
+    // RFC 2409 5: Aggressive Mode exposes the identities and lets an eavesdropper test
+    // guesses of the pre-shared key offline; answered only where a rule asks for it.
+    ++m_stats.aggressive_refused;
+    drop(nullptr, "aggressive-refused",
+         fmt::format("peer {} started Aggressive Mode; rule '{}' does not allow it (set \"aggressive_mode\": true on "
+                     "the rule to answer it); refused with INVALID-EXCHANGE-TYPE",
+                     remote.str(), pol->rule));
+    send_plain_notify(local, remote, m.header.initiator_cookie, isakmp::Cookie{},
+                      isakmp::NotifyType::invalid_exchange_type);
+    return;
+  }
   if (!admit_half_open(remote)) return;
   IkeSa& sa = create_sa(false, local, remote, m.header.initiator_cookie, std::move(*pol));
+  sa.aggressive = aggressive;
   m_half_open.insert(sa.id());
   reindex(sa, responder_cookie(remote, sa.cky_i()));
   // Retransmissions of message 1 still carry a zero responder cookie: find the SA by CKY-I.
   m_by_cookies[{sa.cky_i(), isakmp::Cookie{}}] = sa.id();
   sa.send_initial_contact = m_cfg.send_initial_contact && !holds_other_sa(remote.addr, sa.id());
-  sa.phase1 = make_main_mode_responder(sa, m_ctx);
+  sa.phase1 = aggressive ? make_aggressive_responder(sa, m_ctx) : make_main_mode_responder(sa, m_ctx);
   handle(sa, m, raw);
 }
 
@@ -156,8 +174,10 @@ void Engine::handle(IkeSa& sa, const isakmp::Message& m, ByteView raw) {
   }
   switch (h.exchange) {
     case ExchangeType::main_mode:
-      if (h.message_id != 0) {
-        drop(&sa, "bad-mid", "Main Mode message with a non-zero message id dropped");
+    case ExchangeType::aggressive:
+      if (h.message_id != 0 || (h.exchange == ExchangeType::aggressive) != sa.aggressive) {
+        drop(&sa, "bad-mid", fmt::format("{} message with a non-zero message id, or for a {} SA, dropped", h.exchange,
+                                         sa.aggressive ? "Aggressive Mode" : "Main Mode"));
         return;
       }
       handle_task(sa, *sa.phase1, m, digest);
@@ -212,7 +232,8 @@ void Engine::handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const 
     chain = task.iv_chain() ? task.iv_chain() : &c->keys().phase1_iv();
     auto ps = c->decrypt(h.next_payload, m.ciphertext, chain->iv());
     if (!ps) {
-      if (*kind == isakmp::MessageKind::main_mode_5 || *kind == isakmp::MessageKind::main_mode_6) {
+      if (*kind == isakmp::MessageKind::main_mode_5 || *kind == isakmp::MessageKind::main_mode_6 ||
+          *kind == isakmp::MessageKind::aggressive_3) {
         // The first encrypted message of phase 1: keys that disagree are the usual cause.
         task_failed(sa, task, mid,
                     Step::fail(isakmp::NotifyType::authentication_failed,

@@ -54,7 +54,8 @@ void Engine::expire_sa(IkeSa& sa, TimePoint now) {
     if (!sa.initiator() && now - sa.created() >= m_cfg.half_open_timeout) {
       ++m_stats.phase1_failed;
       if (sa.phase1) sa.phase1->abort();
-      fail_sa(sa, fmt::format("{} did not complete Main Mode within {} s{}", sa.remote().str(),
+      fail_sa(sa, fmt::format("{} did not complete {} within {} s{}", sa.remote().str(),
+                              sa.aggressive ? "Aggressive Mode" : "Main Mode",
                               std::chrono::duration_cast<std::chrono::seconds>(m_cfg.half_open_timeout).count(),
                               sa.last_drop.empty() ? "" : "; last message dropped: " + sa.last_drop));
     }

@@ -34,6 +34,7 @@ struct Phase1Info {
   std::uint64_t life_seconds = 0;
   std::uint64_t life_kilobytes = 0;  // 0 = none
   bool nat_local = false, nat_remote = false;  // RFC 3947 NAT-D results
+  bool aggressive = false;  // negotiated in Aggressive Mode (RFC 2409 5) rather than Main Mode
   SecureBytes encryption_key;  // Ka (wireshark's ikev1_decryption_table needs it with CKY-I)
   std::string describe() const;  // "AES-128/SHA-1/group 14, pre-shared key"
 };

@@ -50,6 +50,9 @@ struct Phase1Results {
   std::uint64_t life_seconds = 0;
   std::uint64_t life_kilobytes = 0;
   bool initial_contact_received = false;  // in an authenticated message 5/6
+  // Aggressive Mode responder: the address the initiator's IDii names (RFC 2409 5.4: the
+  // pre-shared key is chosen by the identity); nullopt = the peer's source address.
+  std::optional<wire::IpAddr> psk_lookup;
 };
 
 class IkeSa {
@@ -71,6 +74,7 @@ class IkeSa {
   const isakmp::Cookie& cky_r() const { return m_cky_r; }
   void set_cky_r(const isakmp::Cookie& c) { m_cky_r = c; }
   const MmPolicy& policy() const { return m_policy; }
+  bool aggressive = false;  // phase 1 runs (ran) in Aggressive Mode (RFC 2409 5)
   TimePoint created() const { return m_created; }
 
   // ---- the guarded state: every change is logged "OLD -> NEW" with its reason; a change the

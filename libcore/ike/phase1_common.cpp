@@ -71,13 +71,14 @@ isakmp::IdPayload local_identity(const IkeSa& sa) { return isakmp::IdPayload::ad
 
 Result<SecureBytes> find_psk(const IkeSa& sa, Context& ctx) {
   bool any_psk = false;
+  const wire::IpAddr peer = sa.results().psk_lookup.value_or(sa.remote().addr);
   for (const auto& m : sa.policy().auth) {
     if (m.kind != policy::AuthKind::psk) continue;
     any_psk = true;
-    if (auto k = ctx.secrets.psk(m, sa.remote().addr); k && !k->empty()) return std::move(*k);
+    if (auto k = ctx.secrets.psk(m, peer); k && !k->empty()) return std::move(*k);
   }
   return Error::make("policy", any_psk ? fmt::format("no pre-shared key is available for peer {} (rule '{}')",
-                                                     sa.remote().addr.str(), sa.policy().rule)
+                                                     peer.str(), sa.policy().rule)
                                        : fmt::format("rule '{}' does not allow pre-shared key authentication",
                                                      sa.policy().rule));
 }

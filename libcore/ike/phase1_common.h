@@ -38,8 +38,8 @@ isakmp::SaPayload make_phase1_answer(const isakmp::SaPayload& offered, std::size
 // (RFC 2407 4.6.2 allows 0 or UDP/500; strongSwan and Windows accept both).
 isakmp::IdPayload local_identity(const IkeSa& sa);
 
-// The pre-shared key for the SA's peer: the first PSK method of the policy whose key the
-// secret provider knows. Error text names the rule and peer.
+// The pre-shared key for the SA's peer (Aggressive Mode responder: the address its IDii names,
+// Phase1Results::psk_lookup): the first PSK method of the policy whose key the secret provider knows. Error text names the rule and peer.
 Result<SecureBytes> find_psk(const IkeSa& sa, Context& ctx);
 
 // The first payload of type t carrying body T, or nullptr.

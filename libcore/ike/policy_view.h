@@ -18,6 +18,7 @@ struct MmPolicy {
   std::vector<policy::MmOffer> offers;       // preference order
   std::vector<policy::AuthMethod> auth;      // preference order
   bool aggressive_responder = false;         // Aggressive Mode answered only when set (off by default)
+  bool aggressive_initiator = false;         // phase 1 started in Aggressive Mode (RFC 2409 5) instead of Main Mode
 };
 
 // One rule's phase-2 side: what we offer or accept and for which traffic.

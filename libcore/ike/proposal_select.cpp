@@ -371,6 +371,13 @@ Result<QmSelection> select_quick_mode(const SaPayload& sa, std::span<const polic
         return sel;
       }
     }
+    // RFC 2408 4.2: AH and ESP under one number are a bundle (both or nothing); say so when
+    // no offer of ours has this shape, as the flat list of the peer's transforms does not.
+    const auto shape = [](bool a, bool e) { return a && e ? "AH+ESP" : a ? "AH only" : "ESP only"; };
+    bool same_shape = false;
+    for (const auto& o : offers) same_shape |= o.ah.has_value() == ah.has_value() && o.esp.has_value() == esp.has_value();
+    if (!same_shape)
+      skipped.push_back(fmt::format("proposal #{} is {}, no offer of ours is", number, shape(ah.has_value(), esp.has_value())));
   }
   std::vector<std::string> ours;
   for (const auto& o : offers) ours.push_back(describe_offer(o));

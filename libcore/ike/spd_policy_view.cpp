@@ -31,7 +31,12 @@ std::optional<MmPolicy> SpdPolicyView::main_mode(const wire::IpAddr& local, cons
     const bool fwd = covers(f.src, local) && covers(f.dst, peer);
     const bool rev = covers(f.src, peer) && covers(f.dst, local);
     if (!fwd && !rev) continue;
-    if (f.rule < m_spd.rules.size()) return make(f.mm_policy, f.auth, m_spd.rules[f.rule].rule);
+    if (f.rule < m_spd.rules.size()) {
+      auto p = make(f.mm_policy, f.auth, m_spd.rules[f.rule].rule);
+      // The rule's "aggressive_mode" both starts and answers Aggressive Mode (RFC 2409 5).
+      if (p) p->aggressive_initiator = p->aggressive_responder = m_spd.rules[f.rule].aggressive_mode;
+      return p;
+    }
   }
   if (m_spd.default_response)
     return make(m_spd.default_response->mm_policy, m_spd.default_response->auth, "(default response)");
@@ -110,7 +115,9 @@ std::optional<SpdPolicyView::Initiation> SpdPolicyView::for_rule(std::string_vie
       if (!covers(*f.tunnel, peer)) continue;
       return Initiation{peer, std::move(*q)};
     }
-    if (!covers(f.dst, peer) || !f.src.me) continue;
+    // An outbound filter's source is this host: "me" expanded, or a host address of its own
+    // (ipsecpol -f 198.51.100.11+198.51.100.2 on a host that also has .1).
+    if (!covers(f.dst, peer) || !(f.src.me || f.src.prefix.is_host())) continue;
     q->local.prefix = f.src.prefix;
     q->remote.prefix = wire::IpPrefix::host(peer);
     return Initiation{peer, std::move(*q)};

@@ -317,6 +317,7 @@ Result<Policy> policy_from_json(const json& j, const std::string& path) {
       auto mmf = filters_from_json(r, "main_mode_filters");
       if (!mmf) return mmf.error();
       rule.mm_filters = std::move(*mmf);
+      IPSECKIT_TRY(r.boolean("aggressive_mode", rule.aggressive_mode));
       IPSECKIT_TRY(r.finish());
       p.rules.push_back(rule);
     }

@@ -158,6 +158,7 @@ ojson to_json(const Policy& p, const JsonOptions& opt) {
     rj["connection_type"] = conn_type_name(r.conn);
     rj["active"] = r.active;
     rj["main_mode_filters"] = filters_json(r.mm_filters);
+    if (r.aggressive_mode) rj["aggressive_mode"] = true;  // written only when set (off by default)
     rules.push_back(rj);
   }
   j["rules"] = rules;

@@ -128,6 +128,10 @@ struct Rule {
   // Explicit main-mode filters (ipseccmd -1f, dynamic mode): addresses only, no protocol or
   // ports. Empty: main-mode filters are derived from the rule's filters, as polagent does.
   std::vector<Filter> mm_filters;
+  // IKEv1 Aggressive Mode (RFC 2409 5) with this rule's peers: we initiate in it, and answer a
+  // peer's Aggressive Mode, only when set. JSON form only ("aggressive_mode": true); Windows
+  // has no such setting, so the ipsecpol/netsh syntaxes neither set nor show it.
+  bool aggressive_mode = false;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 

@@ -169,6 +169,7 @@ class Compiler {
     sr.tunnel_src = r.tunnel_src;
     sr.conn = r.conn;
     sr.mm_policy = mm;
+    sr.aggressive_mode = r.aggressive_mode;
     if (fa->action == ActionType::negotiate) {
       sr.qm_policy = add_qm_policy(*fa, source);
       sr.auth = add_auth(p.name + "/" + r.name, r.auth);

@@ -252,6 +252,8 @@ Result<SpdRule> read_rule(const json& j, const std::string& path) {
   IPSECKIT_TRY(o.index("qm_policy", r.qm_policy));
   IPSECKIT_TRY(o.index("auth", r.auth));
   IPSECKIT_TRY(o.index("mm_policy", r.mm_policy));
+  // The one optional field (absent = false, as written), so SPDs of older builds still read.
+  if (j.contains("aggressive_mode")) IPSECKIT_TRY(o.boolean("aggressive_mode", r.aggressive_mode));
   IPSECKIT_TRY(o.finish());
   return r;
 }

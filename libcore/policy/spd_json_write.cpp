@@ -59,6 +59,7 @@ json rule_json(const SpdRule& r) {
   j["qm_policy"] = index_or_null(r.qm_policy);
   j["auth"] = index_or_null(r.auth);
   j["mm_policy"] = index_or_null(r.mm_policy);
+  if (r.aggressive_mode) j["aggressive_mode"] = true;  // absent = false
   return j;
 }
 

@@ -67,6 +67,7 @@ struct SpdRule {
   std::uint32_t qm_policy = kSpdNone;  // negotiate rules only
   std::uint32_t auth = kSpdNone;       // negotiate rules only
   std::uint32_t mm_policy = kSpdNone;  // the source policy's main-mode policy
+  bool aggressive_mode = false;        // Rule::aggressive_mode
   friend bool operator==(const SpdRule&, const SpdRule&) = default;
 };
 

@@ -1,6 +1,7 @@
 #include "store/client.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "store/autostart.h"
 #include "store/protocol.h"
@@ -57,7 +58,7 @@ Result<Json> Client::request(Json req) {
     Json& j = **line;
     auto rid = j.find("id");
     if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id)) {
-      if (m_unanswered) --m_unanswered;  // a log_nowait() answer (or a stale one)
+      unanswered(j);  // a log_nowait() or txn_nowait() answer (or a stale one)
       continue;
     }
     auto ok = j.find("ok");
@@ -121,7 +122,20 @@ Status Client::flush() {
   return st;
 }
 
-Status Client::log_nowait(std::string_view subsys, std::string_view level, std::string_view message) {
+void Client::unanswered(const Json& answer) {
+  if (m_unanswered) --m_unanswered;
+  if (m_nowait_txns.empty()) return;
+  auto rid = answer.find("id");
+  if (rid == answer.end() || !rid->is_number_unsigned()) return;
+  auto it = m_nowait_txns.find(rid->get<std::uint64_t>());
+  if (it == m_nowait_txns.end()) return;
+  auto ok = answer.find("ok");
+  if (ok == answer.end() || !ok->is_boolean() || !ok->get<bool>())
+    m_failed.push_back(FailedTxn{std::move(it->second), error_from_response(answer)});
+  m_nowait_txns.erase(it);
+}
+
+Status Client::wait_room() {
   if (m_unanswered >= kMaxUnanswered) IPSECKIT_TRY(flush());
   while (m_unanswered >= kMaxUnanswered) {
     auto line = m_conn.receive(m_opt.timeout);
@@ -130,8 +144,29 @@ Status Client::log_nowait(std::string_view subsys, std::string_view level, std::
       m_conn.close();
       return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
     }
-    --m_unanswered;
+    unanswered(**line);
   }
+  return {};
+}
+
+Status Client::txn_nowait(const Txn& t) {
+  IPSECKIT_TRY(wait_room());
+  const std::uint64_t id = m_next_id++;
+  Json req = txn_to_json(t);
+  req["id"] = id;
+  m_queued += to_line(req);
+  ++m_unanswered;
+  std::vector<TxnOp> keys;
+  keys.reserve(t.ops.size());
+  for (const auto& op : t.ops) keys.push_back(TxnOp{op.kind, op.key, nullptr});
+  m_nowait_txns.emplace(id, std::move(keys));
+  return m_queued.size() >= 65536 ? flush() : Status{};
+}
+
+std::vector<Client::FailedTxn> Client::take_failed() { return std::exchange(m_failed, {}); }
+
+Status Client::log_nowait(std::string_view subsys, std::string_view level, std::string_view message) {
+  IPSECKIT_TRY(wait_room());
   Json req{{"op", "log"}, {"subsys", subsys}, {"level", level}, {"message", message}, {"id", m_next_id++}};
   m_queued += to_line(req);
   ++m_unanswered;
@@ -143,7 +178,7 @@ std::size_t Client::drain() {
   while (m_unanswered) {
     auto line = m_conn.receive(std::chrono::milliseconds(0));
     if (!line || !*line) break;
-    --m_unanswered;
+    unanswered(**line);
   }
   return m_unanswered;
 }

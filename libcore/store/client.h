@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ class Watch {
   std::uint64_t id() const { return m_id; }
   std::uint64_t revision() const { return m_revision; }  // the store's revision at watch time
   int fd() const { return m_conn.fd(); }                 // readable when next() may have data
+  bool buffered() const { return m_conn.buffered(); }    // next() may have data without fd() readable
 
  private:
   friend class Client;
@@ -92,6 +94,17 @@ class Client {
   // waiting; returns how many are still due.
   std::size_t drain();
   static constexpr std::size_t kMaxUnanswered = 256;
+  // A transaction queued like log_nowait() (a daemon that stores records per event need not
+  // wait a round trip each). It stays all-or-nothing at the agent; when the agent refuses it,
+  // nothing of it was applied, and take_failed() returns its keys with the error once its
+  // answer has been read (by drain(), a later request() or log_nowait()). Requests on the
+  // connection are answered in order, so a later request sees its effect.
+  Status txn_nowait(const Txn& t);
+  struct FailedTxn {
+    std::vector<TxnOp> ops;  // kinds and keys only (values dropped)
+    Error error;
+  };
+  std::vector<FailedTxn> take_failed();
   Result<std::vector<LogEntry>> log_read(std::uint64_t since = 0, std::size_t limit = 1000);
   Result<Watch> watch(std::string_view prefix, bool snapshot = false);
 
@@ -110,6 +123,10 @@ class Client {
   Status flush();
   std::size_t m_unanswered = 0;  // log_nowait() requests whose answer was not read yet
   std::string m_queued;          // log_nowait() lines not sent yet
+  std::map<std::uint64_t, std::vector<TxnOp>> m_nowait_txns;  // txn_nowait() ids not answered yet
+  std::vector<FailedTxn> m_failed;
+  void unanswered(const Json& answer);  // an answer to a *_nowait() request
+  Status wait_room();
 };
 
 }  // namespace ipseckit::store

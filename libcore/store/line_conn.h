@@ -19,6 +19,7 @@ class LineConn {
 
   bool valid() const { return m_fd.valid(); }
   int fd() const { return m_fd.get(); }
+  bool buffered() const { return m_start < m_buf.size(); }  // received bytes not taken yet
   Status send(const Json& j, std::chrono::milliseconds timeout);
   // Lines already serialised (each ending in '\n'), e.g. several requests in one write.
   Status send_lines(std::string_view lines, std::chrono::milliseconds timeout);

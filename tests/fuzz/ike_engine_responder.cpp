@@ -1,6 +1,7 @@
 // Fuzz target: whole datagrams into an IKEv1 engine acting as responder, with one phase-1
 // and one phase-2 SA already established with a real initiator (so encrypted Informational
-// and Quick Mode paths are reached when the input carries that SA's cookies).
+// and Quick Mode paths are reached when the input carries that SA's cookies). The policy
+// allows Aggressive Mode, and a second peer completed one at setup (seeds genuine-am-*).
 //   input[0] flags: bit 0 = overwrite the cookies with the established SA's; bit 1 = arrive on
 //                   UDP 4500; bit 2 = advance the clock 10 s and run the timers; bit 3 = come
 //                   from another source (address from input[1])
@@ -107,9 +108,12 @@ struct World {
   AnyPolicy policy;
   Wire wire;
   Endpoint ea{*wire::IpAddr::parse("198.51.100.1"), 500}, eb{*wire::IpAddr::parse("198.51.100.2"), 500};
-  std::unique_ptr<Engine> a, b;
+  FuzzRng rng_c{3};
+  AnyPolicy policy_am;
+  Endpoint ec{*wire::IpAddr::parse("198.51.100.3"), 500};
+  std::unique_ptr<Engine> a, b, c;
   isakmp::Cookie ci{}, cr{};
-  std::vector<Bytes> seeds;
+  std::vector<Bytes> seeds, am_seeds, am_raw;
 
   World() {
     log::set_sink([](log::Subsys, log::Level, std::string_view) {});
@@ -119,6 +123,7 @@ struct World {
     policy.mm.rule = "fuzz";
     policy.mm.offers = {{policy::Cipher::aes128, policy::Integrity::sha1, policy::DhGroup::modp1024, 28800, 0}};
     policy.mm.auth = {m};
+    policy.mm.aggressive_responder = true;  // reach the Aggressive Mode responder (RFC 2409 5) too
     policy::QmOffer q;
     q.esp = policy::EspTransform{policy::Cipher::aes128, policy::Integrity::sha1};
     policy.qm.rule = "fuzz";
@@ -146,11 +151,40 @@ struct World {
     if (b->child_sas().size() != 1 || b->ike_sas().size() != 1) fail("setup: no SA established");
     ci = b->ike_sas().front()->cky_i();
     cr = b->ike_sas().front()->cky_r();
+    // A genuine Aggressive Mode exchange from 198.51.100.3 (seeds genuine-am-*); it leaves a
+    // second established IKE SA on b.
+    policy_am = policy;
+    policy_am.mm.aggressive_initiator = true;
+    c = std::make_unique<Engine>(cfg, EngineEnv{wire, clock, rng_c, dh, secrets, policy_am}, Callbacks{});
+    if (!c->initiate_phase1(ec, eb).ok()) fail("setup: initiate Aggressive Mode");
+    for (int i = 0; i < 20 && !wire.queue.empty(); ++i) {
+      Datagram d = std::move(wire.queue.front());
+      wire.queue.pop_front();
+      am_raw.push_back(d.data);
+      if (d.to.addr == eb.addr) {
+        am_seeds.push_back(d.data);
+        b->receive(d.to, d.from, d.data);
+      } else {
+        c->receive(d.to, d.from, d.data);
+      }
+    }
+    if (b->ike_sas().size() != 2) fail("setup: Aggressive Mode did not complete");
     if (const char* dir = std::getenv("IKE_FUZZ_DUMP")) {
       for (std::size_t i = 0; i < seeds.size(); ++i) {
         std::ofstream f(std::string(dir) + "/genuine-" + std::to_string(i), std::ios::binary);
         f.put(0);
         f.write(reinterpret_cast<const char*>(seeds[i].data()), static_cast<std::streamsize>(seeds[i].size()));  // NOLINT
+      }
+      for (std::size_t i = 0; i < am_seeds.size(); ++i) {
+        // Flags 0: replayed as if from 198.51.100.1 (message 1 starts a new half-open SA).
+        std::ofstream f(std::string(dir) + "/genuine-am-" + std::to_string(i), std::ios::binary);
+        f.put(0);
+        f.write(reinterpret_cast<const char*>(am_seeds[i].data()), static_cast<std::streamsize>(am_seeds[i].size()));  // NOLINT
+      }
+      for (std::size_t i = 0; i < am_raw.size(); ++i) {
+        // Both directions, without the flag byte (seeds for isakmp_message / ike_capture_decode).
+        std::ofstream f(std::string(dir) + "/raw-am-" + std::to_string(i), std::ios::binary);
+        f.write(reinterpret_cast<const char*>(am_raw[i].data()), static_cast<std::streamsize>(am_raw[i].size()));  // NOLINT
       }
     }
   }

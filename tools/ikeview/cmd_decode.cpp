@@ -70,7 +70,7 @@ void load_store_keys(const tool::StoreOptions& so, ike::CaptureDecoder& d) {
 }
 
 struct Counts {
-  std::uint64_t packets = 0, isakmp = 0, decrypted = 0, esp = 0, keepalives = 0, errors = 0, other = 0;
+  std::uint64_t packets = 0, isakmp = 0, decrypted = 0, esp = 0, keepalives = 0, errors = 0, other = 0, fragments = 0, reassembled = 0;
 };
 
 std::string endpoint(const wire::IpAddr& a, std::uint16_t port) {
@@ -109,6 +109,14 @@ int cmd_decode(const tool::StoreOptions& so, const std::string& file, const std:
     if (!*more) break;
     ++n.packets;
     if (t0 < 0) t0 = p.time;
+    if (p.held) {  // an IPv4 fragment: its datagram is decoded with the fragment that completes it
+      ++n.fragments;
+      continue;
+    }
+    if (p.fragments) {
+      ++n.fragments;
+      ++n.reassembled;
+    }
     if (!p.why.empty()) {
       error_line(p, p.why, as_json, n);
       continue;
@@ -145,13 +153,16 @@ int cmd_decode(const tool::StoreOptions& so, const std::string& file, const std:
     (*o)["src"] = endpoint(p.src, p.sport);
     (*o)["dst"] = endpoint(p.dst, p.dport);
     (*o)["natt"] = natt;
+    if (p.fragments) (*o)["ip_fragments"] = p.fragments;
     if (as_json) std::puts(ike::dump_json(*o).c_str());
     else std::fputs(ike::render_message(*o).c_str(), stdout);
   }
   const std::string summary =
       fmt::format("{} packets: {} ISAKMP messages ({} decrypted), {} ESP-in-UDP, {} NAT keepalives, {} errors, "
-                  "{} other packets\n",
-                  n.packets, n.isakmp, n.decrypted, n.esp, n.keepalives, n.errors, n.other);
+                  "{} other packets{}\n",
+                  n.packets, n.isakmp, n.decrypted, n.esp, n.keepalives, n.errors, n.other,
+                  n.fragments ? fmt::format(", {} IPv4 fragments ({} datagrams reassembled)", n.fragments, n.reassembled)
+                              : std::string());
   std::fputs(summary.c_str(), as_json ? stderr : stdout);
   return rc;
 }

@@ -1,6 +1,6 @@
 // `ikeview sa [--json]`: the records the daemon keeps under ike/mm/ and ike/qm/.
 // JSON keys (man/ikeview.8): phase, peer, local, state, encryption, integrity, dh_group, auth,
-// spi_in, spi_out, mode, encap, expires_in; plus rule, id, and cookies (main) or local_ts,
+// spi_in, spi_out, mode, encap, expires_in; plus rule, id, and cookies and exchange (main) or local_ts,
 // remote_ts (quick).
 #include <cstdio>
 
@@ -27,10 +27,16 @@ Json view(const Json& v, std::int64_t now) {
   o["expires_in"] = exp.is_number_integer() ? Json(std::max<std::int64_t>(0, exp.get<std::int64_t>() - now)) : Json(nullptr);
   o["rule"] = field(v, "rule");
   o["id"] = field(v, "id");
-  if (o["phase"] == "main") o["cookies"] = field(v, "cky_i").get<std::string>() + field(v, "cky_r").get<std::string>();
-  else {
+  if (o["phase"] == "main") {
+    o["cookies"] = field(v, "cky_i").get<std::string>() + field(v, "cky_r").get<std::string>();
+    // "main" or "aggressive" (RFC 2409 5); records of older daemons lack it: Main Mode.
+    const Json ex = field(v, "exchange");
+    o["exchange"] = ex.is_string() ? ex : Json("main");
+  } else {
     o["local_ts"] = field(v, "local_ts");
     o["remote_ts"] = field(v, "remote_ts");
+    // Each protocol of the bundle (AH+ESP: RFC 2401 4.3) with its own SPI pair.
+    o["protocols"] = field(v, "protocols");
   }
   return o;
 }
@@ -39,6 +45,15 @@ std::string text(const Json& j) {
   if (j.is_null()) return "-";
   if (j.is_string()) return j.get<std::string>();
   return j.dump();
+}
+
+// " + AH spi in X out Y" for the AH half of an AH+ESP bundle (ESP's SPIs are the headline).
+std::string ah_text(const Json& protocols) {
+  if (!protocols.is_array() || protocols.size() < 2) return "";
+  for (const auto& p : protocols)
+    if (p.is_object() && field(p, "protocol") == "ah")
+      return fmt::format(" + AH spi in {} out {}", text(field(p, "spi_in")), text(field(p, "spi_out")));
+  return "";
 }
 
 }  // namespace
@@ -68,10 +83,10 @@ int cmd_sa(const tool::StoreOptions& so, bool as_json) {
                      .c_str(),
                  stdout);
     else
-      std::fputs(fmt::format("quick  {} -> {} {} {} {}/{}{} spi in {} out {}{} rule '{}' {} === {} expires in {}s\n",
+      std::fputs(fmt::format("quick  {} -> {} {} {} {}/{}{} spi in {} out {}{}{} rule '{}' {} === {} expires in {}s\n",
                              text(o["local"]), text(o["peer"]), text(o["state"]), text(o["mode"]), text(o["encryption"]),
                              text(o["integrity"]), o["dh_group"].is_null() ? "" : " PFS group " + text(o["dh_group"]),
-                             text(o["spi_in"]), text(o["spi_out"]), o["encap"] == true ? " udp-encap" : "",
+                             text(o["spi_in"]), text(o["spi_out"]), ah_text(o["protocols"]), o["encap"] == true ? " udp-encap" : "",
                              text(o["rule"]), text(o["local_ts"]), text(o["remote_ts"]), text(o["expires_in"]))
                      .c_str(),
                  stdout);

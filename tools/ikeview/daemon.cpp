@@ -90,6 +90,8 @@ Status Daemon::drain_watch(store::Watch& w) {
 }
 
 void Daemon::on_event(const store::Event& ev) {
+  if (store::has_prefix(ev.key, policydb::kStaticPskPrefix) || store::has_prefix(ev.key, policydb::kDynamicPskPrefix))
+    return m_secrets.on_event(ev);
   if (ev.key == policydb::kSpdKey) {
     if (ev.kind == store::Event::Kind::del) {
       m_policy.clear();
@@ -125,7 +127,10 @@ int Daemon::run() {
   auto acq = spd ? m_client.watch(kAcquirePrefix, true) : Result<store::Watch>(spd.error());
   auto ini = acq ? m_client.watch(kInitiatePrefix, true) : Result<store::Watch>(acq.error());
   auto exp = ini ? m_client.watch(kEspExpirePrefix, true) : Result<store::Watch>(ini.error());
-  if (!exp) return tool::fail("ikeview", exp.error());
+  // Changes to pre-shared keys (StoreSecrets caches those it read).
+  auto psk = exp ? m_client.watch(policydb::kStaticPskPrefix) : Result<store::Watch>(exp.error());
+  auto dyn = psk ? m_client.watch(policydb::kDynamicPskPrefix) : Result<store::Watch>(psk.error());
+  if (!dyn) return tool::fail("ikeview", dyn.error());
   note(Level::control, fmt::format("listening on UDP {}:{} and {}:{}{}", m_udp->ike().local().addr.str(),
                                    m_udp->ike().local().port, m_udp->natt().local().addr.str(),
                                    m_udp->natt().local().port,
@@ -134,13 +139,15 @@ int Daemon::run() {
   bool first = true;
   auto last_stats = std::chrono::steady_clock::now();
   while (!m_stop) {
-    std::array<pollfd, 7> fds{{{sigfd->get(), POLLIN, 0},
+    std::array<pollfd, 9> fds{{{sigfd->get(), POLLIN, 0},
                               {m_udp->ike().fd(), POLLIN, 0},
                               {m_udp->natt().fd(), POLLIN, 0},
                               {spd->fd(), POLLIN, 0},
                               {acq->fd(), POLLIN, 0},
                               {ini->fd(), POLLIN, 0},
-                              {exp->fd(), POLLIN, 0}}};
+                              {exp->fd(), POLLIN, 0},
+                              {psk->fd(), POLLIN, 0},
+                              {dyn->fd(), POLLIN, 0}}};
     int timeout = first ? 0 : 1000;
     first = false;
     if (auto t = m_engine->next_timer()) {
@@ -162,12 +169,12 @@ int Daemon::run() {
     if (st && fds[1].revents) st = drain_udp(m_udp->ike(), m_opt.port);
     if (st && fds[2].revents) st = drain_udp(m_udp->natt(), m_opt.natt_port);
     if (!st) note(Level::diag, "receive: " + st.error().message);
-    // Always drained: a watch's connection may hold buffered events its fd no longer shows
-    // (the snapshot arrives with the answer to the watch request).
-    Status ws = drain_watch(*spd);
-    if (ws) ws = drain_watch(*acq);
-    if (ws) ws = drain_watch(*ini);
-    if (ws) ws = drain_watch(*exp);
+    // Drained when readable or holding buffered events its fd no longer shows (the snapshot
+    // arrives with the answer to the watch request): no syscall for an idle watch.
+    Status ws;
+    const std::array<store::Watch*, 6> watches{&*spd, &*acq, &*ini, &*exp, &*psk, &*dyn};
+    for (std::size_t i = 0; ws && i < watches.size(); ++i)
+      if (fds[3 + i].revents || watches[i]->buffered()) ws = drain_watch(*watches[i]);
     if (!ws) {
       log::msg(Subsys::store, Level::audit, "lost the store: {}", ws.error().message);
       rc = 1;
@@ -175,7 +182,8 @@ int Daemon::run() {
     }
     m_engine->run_timers();
     check_requests();
-    m_client.drain();  // the answers to the event-log lines sent without waiting
+    m_client.drain();  // the answers to the event-log lines and records sent without waiting
+    settle_records();
     if (auto now = std::chrono::steady_clock::now(); now - last_stats >= std::chrono::seconds(2)) {
       last_stats = now;
       publish_stats(false);
@@ -200,6 +208,8 @@ void Daemon::shutdown() {
   m_p1_keys.clear();
   m_p2_keys.clear();
   if (!left.empty()) delete_records(left, "records left at shutdown");
+  (void)m_client.get(policydb::kSpdKey);  // waits for the answers to every write queued before it
+  settle_records();
   for (auto& [key, r] : m_requests)
     if (r.acquire) (void)m_client.del(key);
     else (void)m_client.put(key, store::Json{{"peer", r.peer.str()}, {"rule", r.rule}, {"state", "failed"},

@@ -1,5 +1,5 @@
 // `ikeview daemon`: the IKEv1 engine on UDP 500/4500, driven by the store (man/ikeview.8).
-//   reads:   spd/current (watched), secret/psk/... and secret/dynamic/... (PSKs, on demand),
+//   reads:   spd/current (watched), secret/psk/... and secret/dynamic/... (PSKs, on demand; cached, watched),
 //            acquire/<id> (watched; deleted when done or failed),
 //            ike/initiate/<id> (watched; answered in place, see records.h)
 //   writes:  ike/mm/..., secret/ike/mm/..., ike/qm/..., esp/sa/..., secret/esp/sa/...,
@@ -80,6 +80,9 @@ class Daemon {
   void engine_event(const ike::LogEvent& e);
   void put_records(std::vector<store::TxnOp> ops, std::string_view what);
   void delete_records(const std::vector<std::string>& keys, std::string_view what);
+  // The store's answers to records written without waiting (put_records, delete_records): a
+  // refused write is logged; a refused delete is retried key by key (a key already gone).
+  void settle_records();
 
   // daemon_expire.cpp: espd's lifetime events (esp/expire/<spi>) for our phase-2 SAs
   void on_expire(const store::Event& ev);

@@ -24,6 +24,7 @@ Result<std::unique_ptr<UdpTransport>> UdpTransport::open(const wire::IpAddr& lis
   auto a = sys::UdpSocket::open(o);
   if (!a) return Error::make("failed", fmt::format("UDP {}:{}: {}", listen.str(), port500, a.error().message));
   o.bind.port = port4500;
+  o.natt_ike_only = true;  // ESP-in-UDP is espd's: dropped in the kernel, never wakes us (RFC 3948 §2.2)
   auto b = sys::UdpSocket::open(o);
   if (!b) return Error::make("failed", fmt::format("UDP {}:{}: {}", listen.str(), port4500, b.error().message));
   return std::unique_ptr<UdpTransport>(new UdpTransport(std::move(*a), std::move(*b)));
@@ -31,7 +32,8 @@ Result<std::unique_ptr<UdpTransport>> UdpTransport::open(const wire::IpAddr& lis
 
 void UdpTransport::send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView datagram) {
   auto& s = local.port == m_natt.local().port ? m_natt : m_ike;
-  if (auto st = s.send_to(datagram, sys::Endpoint{remote.addr, remote.port}); !st) {
+  // From the engine's local address (the one the peer sent to, or the rule's), not the route's.
+  if (auto st = s.send_to(datagram, sys::Endpoint{remote.addr, remote.port}, local.addr); !st) {
     ++m_send_errors;
     log::msg(Subsys::net, Level::diag, "send to {} failed: {}", remote.str(), st.error().message);
   }
@@ -43,6 +45,7 @@ std::optional<SecureBytes> StoreSecrets::psk(const policy::AuthMethod& method, c
     if (method.psk.empty()) return std::nullopt;
     return SecureBytes(method.psk);
   }
+  if (auto c = m_cache.find(method.psk_ref); c != m_cache.end()) return c->second.key.clone();
   auto e = m_client.get(method.psk_ref);
   if (!e) {
     log::msg(Subsys::ike, Level::audit, "pre-shared key for {} unavailable: {} ({})", peer.str(), method.psk_ref,
@@ -54,7 +57,19 @@ std::optional<SecureBytes> StoreSecrets::psk(const policy::AuthMethod& method, c
     log::msg(Subsys::ike, Level::audit, "pre-shared key {} has no string \"key\"", method.psk_ref);
     return std::nullopt;
   }
-  return SecureBytes(v["key"].get_ref<const std::string&>());
+  SecureBytes key(v["key"].get_ref<const std::string&>());
+  m_cache[method.psk_ref] = Cached{key.clone(), e->revision};
+  return key;
+}
+
+void StoreSecrets::on_event(const store::Event& ev) {
+  auto c = m_cache.find(ev.key);
+  if (c == m_cache.end() || ev.revision <= c->second.revision) return;  // not cached, or already seen by get()
+  const auto& v = ev.value;
+  if (ev.kind == store::Event::Kind::put && v.is_object() && v.contains("key") && v["key"].is_string())
+    c->second = Cached{SecureBytes(v["key"].get_ref<const std::string&>()), ev.revision};
+  else
+    m_cache.erase(c);  // deleted or unusable: the next negotiation reads (and reports) it
 }
 
 std::optional<ike::MmPolicy> CurrentPolicy::main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,13 +34,22 @@ class UdpTransport final : public ike::Transport {
 };
 
 // AuthMethod::psk_ref names a store key ({"key": "..."}, root only); an inline key is used as is.
+// Keys read from the store are cached (no round trip per negotiation); the daemon watches
+// secret/psk/ and secret/dynamic/ and passes their events to on_event(), so a changed or
+// deleted key is never used from the cache.
 class StoreSecrets final : public ike::Secrets {
  public:
   explicit StoreSecrets(store::Client& c) : m_client(c) {}
   std::optional<SecureBytes> psk(const policy::AuthMethod& method, const wire::IpAddr& peer) override;
+  void on_event(const store::Event& ev);
 
  private:
+  struct Cached {
+    SecureBytes key;
+    std::uint64_t revision = 0;
+  };
   store::Client& m_client;
+  std::map<std::string, Cached, std::less<>> m_cache;
 };
 
 // Forwards to the SPD compiled last; refuses every peer until the first SPD arrives.

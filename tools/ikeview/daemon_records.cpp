@@ -1,4 +1,6 @@
 // The engine's callbacks: SAs into the store (records.h), engine events into the event log.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "esp/sa_record.h"
@@ -30,10 +32,13 @@ void Daemon::engine_event(const ike::LogEvent& e) {
   (void)m_client.log_nowait("ike", log::name(e.level), e.text);  // no round trip per line
 }
 
+// Records go out as transactions without waiting for the answer (one write per SA, no round
+// trip per negotiation); each stays all-or-nothing at the agent, and settle_records() handles
+// refusals once their answers arrive.
 void Daemon::put_records(std::vector<store::TxnOp> ops, std::string_view what) {
   store::Txn t;
   t.ops = std::move(ops);
-  if (auto r = m_client.txn(t); !r) note(Level::audit, fmt::format("cannot store {}: {}", what, r.error().message));
+  if (auto r = m_client.txn_nowait(t); !r) note(Level::audit, fmt::format("cannot store {}: {}", what, r.error().message));
 }
 
 void Daemon::delete_records(const std::vector<std::string>& keys, std::string_view what) {
@@ -41,11 +46,20 @@ void Daemon::delete_records(const std::vector<std::string>& keys, std::string_vi
   for (const auto& k : keys) ops.push_back(store::TxnOp::del(k));
   store::Txn t;
   t.ops = std::move(ops);
-  if (auto r = m_client.txn(t); !r) {
-    // A txn fails as a whole when one key is already gone: fall back to one by one.
-    for (const auto& k : keys) (void)m_client.del(k);
+  if (auto r = m_client.txn_nowait(t); !r) note(Level::audit, fmt::format("cannot delete the records of {}: {}", what, r.error().message));
+}
+
+void Daemon::settle_records() {
+  for (auto& f : m_client.take_failed()) {
+    const bool deletes = std::all_of(f.ops.begin(), f.ops.end(), [](const store::TxnOp& o) { return o.kind == store::TxnOp::Kind::del; });
+    if (deletes) {
+      // A txn fails as a whole when one key is already gone: fall back to one by one.
+      for (const auto& o : f.ops) (void)m_client.del(o.key);
+    } else {
+      note(Level::audit, fmt::format("cannot store {}: {}", f.ops.empty() ? std::string("records") : f.ops.front().key,
+                                     f.error.message));
+    }
   }
-  (void)what;
 }
 
 void Daemon::phase1_up(const ike::Phase1Info& i) {

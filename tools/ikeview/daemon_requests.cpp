@@ -49,17 +49,18 @@ std::optional<ike::SpdPolicyView::Initiation> Daemon::plan(const Request& r, con
     if (!p) why = fmt::format("no negotiate filter matches {} -> {} protocol {}", src->str(), dst->str(), t.protocol);
     return p;
   }
+  // First the packet this host would send from the route's source address (so a "me" filter
+  // expanded for several addresses picks the one towards the peer), then the rule's first
+  // outbound filter: one naming another address of this host (a secondary one) is found there.
+  if (auto local = local_address_towards(r.peer, m_opt.mark)) {
+    auto p = view->for_packet(wire::FiveTuple{*local, r.peer, 0, 0, 0});
+    if (p && p->peer == r.peer && (r.rule.empty() || p->qm.rule == r.rule)) return p;
+  }
   if (!r.rule.empty()) {
     if (auto p = view->for_rule(r.rule, r.peer)) return p;
   } else {
     for (const auto& rule : view->spd().rules)
       if (auto p = view->for_rule(rule.rule, r.peer)) return p;
-  }
-  // for_rule only knows filters whose source is "me"; a filter naming this host's address
-  // (ipsecpol -f 198.51.100.1+198.51.100.2) is found as the packet this host would send.
-  if (auto local = local_address_towards(r.peer, m_opt.mark)) {
-    auto p = view->for_packet(wire::FiveTuple{*local, r.peer, 0, 0, 0});
-    if (p && p->peer == r.peer && (r.rule.empty() || p->qm.rule == r.rule)) return p;
   }
   why = r.rule.empty() ? fmt::format("no negotiate rule of the effective SPD reaches {}", r.peer.str())
                        : fmt::format("rule '{}' has no negotiate filter towards {}", r.rule, r.peer.str());
@@ -92,7 +93,11 @@ void Daemon::on_request(const std::string& key, const store::Json& v, bool acqui
   }
   r.peer = p->peer;
   if (r.rule.empty()) r.rule = p->qm.rule;
-  auto local = local_address_towards(r.peer, m_opt.mark);
+  // Transport mode: IKE runs between the two hosts the selectors name, so the rule's (or the
+  // acquire's) source address is ours; tunnel mode: the route's source towards the endpoint.
+  const auto& sel = p->qm.local.prefix;
+  auto local = !p->qm.tunnel && sel.is_host() && !sel.addr.is_unspecified() ? Result<wire::IpAddr>(sel.addr)
+                                                                            : local_address_towards(r.peer, m_opt.mark);
   if (!local) {
     finish(r, false, local.error().message);
     return;

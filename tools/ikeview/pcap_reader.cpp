@@ -4,12 +4,18 @@
 #include <pcap/pcap.h>
 
 #include <array>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "esp/reassembly.h"
 
 namespace ipseckit::ikeview {
 
 namespace {
 
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) { return std::uint32_t{be16(p)} << 16 | be16(p + 2); }
 
 constexpr int kDltRawAlt = 14;    // DLT_RAW on OpenBSD-derived values
 constexpr int kDltRaw101 = 101;   // LINKTYPE_RAW, should libpcap hand it through
@@ -70,9 +76,7 @@ void network_layer(ByteView ip, std::uint16_t ethertype, CapturedPacket& out) {
     const std::size_t total = be16(&ip[2]);
     if (total < ihl || total > ip.size()) return void(out.why = "IPv4 total length " + std::to_string(total) +
                                                              " exceeds the captured " + std::to_string(ip.size()));
-    const std::uint16_t frag = be16(&ip[6]);
-    if ((frag & 0x1fff) != 0) return;  // a later fragment: no UDP header
-    if (frag & 0x2000) return void(out.why = "IPv4 fragment (not reassembled)");
+    // (fragments reach here only reassembled: PcapReader::next)
     proto = ip[9];
     out.src = wire::IpAddr::v4((std::uint32_t{ip[12]} << 24) | (std::uint32_t{ip[13]} << 16) | (std::uint32_t{ip[14]} << 8) | ip[15]);
     out.dst = wire::IpAddr::v4((std::uint32_t{ip[16]} << 24) | (std::uint32_t{ip[17]} << 16) | (std::uint32_t{ip[18]} << 8) | ip[19]);
@@ -121,6 +125,10 @@ struct PcapReader::Impl {
   pcap_t* p = nullptr;
   std::uint64_t count = 0;
   std::string path;
+  esp::Reassembler reassembler;  // bounded: 16 datagrams in progress, 5 s of capture time each
+  std::vector<std::uint8_t> whole = std::vector<std::uint8_t>(65535);
+  // Fragments seen per datagram (source, destination, protocol, ID), for the "fragments" count.
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint8_t, std::uint16_t>, std::uint32_t> seen;
   ~Impl() {
     if (p) pcap_close(p);
   }
@@ -160,7 +168,22 @@ Result<bool> PcapReader::next(CapturedPacket& out) {
   std::size_t off = 0;
   std::uint16_t ethertype = 0;
   if (!link_layer(link_type(), pkt, off, ethertype, out.why)) return true;
-  network_layer(pkt.subspan(off), ethertype, out);
+  ByteView ip = pkt.subspan(off);
+  if ((ethertype == 0 || ethertype == 0x0800) && esp::is_ipv4_fragment(ip)) {
+    const auto key = std::make_tuple(be32(&ip[12]), be32(&ip[16]), ip[9], be16(&ip[4]));
+    if (m_impl->seen.size() > 4 * esp::Reassembler::kSlots) m_impl->seen.clear();  // bounded like the slots
+    const std::uint32_t count = ++m_impl->seen[key];
+    const auto ms = static_cast<std::uint64_t>(h->ts.tv_sec) * 1000 + static_cast<std::uint64_t>(h->ts.tv_usec) / 1000;
+    const std::size_t n = m_impl->reassembler.add(ip, ms, m_impl->whole);
+    if (n == 0) {
+      out.held = true;
+      return true;
+    }
+    m_impl->seen.erase(key);
+    out.fragments = count;
+    ip = ByteView(m_impl->whole.data(), n);
+  }
+  network_layer(ip, ethertype, out);
   return true;
 }
 

@@ -95,6 +95,7 @@ std::optional<policy::Integrity> child_integrity(const ike::ChildProto& p) {
 Json mm_record(const ike::Phase1Info& i, std::string_view state) {
   const auto now = unix_now();
   return Json{{"phase", "main"},
+              {"exchange", i.aggressive ? "aggressive" : "main"},  // RFC 2409 5: which phase-1 exchange
               {"id", i.id},
               {"cky_i", to_hex(ByteView(i.cky_i.data(), i.cky_i.size()))},
               {"cky_r", to_hex(ByteView(i.cky_r.data(), i.cky_r.size()))},

@@ -75,8 +75,8 @@ ikv_policy() {
     -n $2 -a "PRESHARE:secret" -1s $1 -x >>"$WORK/ipsecpol.log" 2>&1 || fail "ipsecpol in ($1 / $2)"
 }
 
-ikv_daemon() {  # start ikeview daemon, wait until it has read the SPD
-  bg "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a --log-level diag >/dev/null 2>>"$WORK/ikeview.log"
+ikv_daemon() {  # [ikeview daemon options]: start ikeview daemon, wait until it has read the SPD
+  bg "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a --log-level diag "$@" >/dev/null 2>>"$WORK/ikeview.log"
   IKEVIEW_PID=$!; IKV_PIDS="$IKV_PIDS $IKEVIEW_PID"
   local _
   for _ in $(seq 100); do on "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && break; sleep 0.1; done

@@ -38,6 +38,7 @@ Phase1Info clone(const Phase1Info& i) {
   c.life_kilobytes = i.life_kilobytes;
   c.nat_local = i.nat_local;
   c.nat_remote = i.nat_remote;
+  c.aggressive = i.aggressive;
   c.encryption_key = i.encryption_key.clone();
   return c;
 }

@@ -130,3 +130,25 @@ TEST_CASE("negotiation events: each step is logged with the SA and what was chos
   const auto& k = p.a.p1_up[0].encryption_key;
   CHECK(p.a.log_text().find(to_hex(ByteView(k.data(), k.size()))) == std::string::npos);
 }
+
+TEST_CASE("initiate_on: a Quick Mode on the named IKE SA, also while another one to the peer exists") {
+  Pair p;
+  p.a.cfg.send_initial_contact = false;  // two IKE SAs with one peer on purpose
+  p.start();
+  auto first = p.a.engine->initiate_phase1(p.a.addr, p.b.addr);
+  auto second = p.a.engine->initiate_phase1(p.a.addr, p.b.addr);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  // The second one is still in Main Mode: its Quick Mode waits for it.
+  REQUIRE(p.a.engine->initiate_on(*second, *p.a.policy.qm).ok());
+  p.net.run();
+  REQUIRE_MESSAGE(p.a.p1_up.size() == 2, p.a.log_text());
+  REQUIRE_MESSAGE(p.a.p2_up.size() == 1, p.a.log_text());
+  CHECK(p.a.p2_up[0].phase1_id == *second);
+  // The first one is established: its Quick Mode starts at once.
+  REQUIRE(p.a.engine->initiate_on(*first, *p.a.policy.qm).ok());
+  p.net.run();
+  REQUIRE_MESSAGE(p.a.p2_up.size() == 2, p.a.log_text());
+  CHECK(p.a.p2_up[1].phase1_id == *first);
+  CHECK_FALSE(p.a.engine->initiate_on(9999, *p.a.policy.qm).ok());
+}

@@ -189,3 +189,24 @@ TEST_CASE("JSON import: deep nesting is refused before parsing") {
   CHECK(r.error().message.find("nested deeper") != std::string::npos);
   CHECK(str::json_nesting_depth("{\"a\":\"[[[[\",\"b\":[{}]}", 10) == 3);
 }
+
+TEST_CASE("JSON rule field aggressive_mode: absent = false, written only when true, refused when not a boolean") {
+  PolicySet s = sample();
+  Policy* p = s.find_policy("Branch");
+  REQUIRE(p != nullptr);
+  CHECK(to_json_text(s).find("aggressive_mode") == std::string::npos);
+  p->rules.front().aggressive_mode = true;
+  const std::string text = to_json_text(s);
+  CHECK(text.find("\"aggressive_mode\": true") != std::string::npos);
+  auto back = policy_set_from_json(nlohmann::json::parse(text));
+  REQUIRE(back.ok());
+  REQUIRE(back->find_policy("Branch") != nullptr);
+  CHECK(back->find_policy("Branch")->rules.front().aggressive_mode);
+  auto j = nlohmann::json::parse(text);
+  for (auto& pol : j["policies"])
+    for (auto& r : pol["rules"])
+      if (r.contains("aggressive_mode")) r["aggressive_mode"] = "yes";
+  auto bad = policy_set_from_json(j);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("aggressive_mode") != std::string::npos);
+}

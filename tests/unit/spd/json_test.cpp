@@ -148,3 +148,18 @@ TEST_CASE("the reader is strict") {
   auto r = compiled_spd_from_json(json::array());
   CHECK_FALSE(r.ok());
 }
+
+TEST_CASE("a rule's aggressive_mode survives the SPD document (absent = false)") {
+  CompiledSpd spd = rich_spd();
+  REQUIRE_FALSE(spd.rules.empty());
+  CHECK(to_json(spd).dump().find("aggressive_mode") == std::string::npos);
+  spd.rules.front().aggressive_mode = true;
+  const json j = to_json(spd);
+  CHECK(j["rules"][0]["aggressive_mode"] == true);
+  auto back = compiled_spd_from_json(json::parse(j.dump()));
+  REQUIRE_MESSAGE(back.ok(), back.error().message);
+  CHECK(back->rules.front().aggressive_mode);
+  json bad = j;
+  bad["rules"][0]["aggressive_mode"] = 1;
+  CHECK_FALSE(compiled_spd_from_json(bad).ok());
+}

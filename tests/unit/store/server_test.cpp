@@ -175,3 +175,29 @@ TEST_CASE("log lines sent without waiting arrive in order; their answers never c
   REQUIRE(k <= n);
   for (std::size_t i = 0; i < k; ++i) CHECK((*after)[i].message == "line " + std::to_string(n - k + i));
 }
+
+TEST_CASE("transactions sent without waiting: applied in order, a refused one reported with its keys") {
+  LiveServer live(64 * 1024);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  Txn ok;
+  ok.ops = {TxnOp::put("dynamic/nw/a", 1), TxnOp::put("dynamic/nw/b", 2)};
+  REQUIRE(c->txn_nowait(ok));
+  Txn refused;  // all-or-nothing: the compare fails, so c is not written either
+  refused.compares = {Compare{"dynamic/nw/a", 0}};
+  refused.ops = {TxnOp::put("dynamic/nw/c", 3)};
+  REQUIRE(c->txn_nowait(refused));
+  // A later request sees the first txn applied (answers come in order) and collects both answers.
+  auto got = c->get("dynamic/nw/b");
+  REQUIRE(got);
+  CHECK(got->value == 2);
+  CHECK_FALSE(c->get("dynamic/nw/c"));
+  auto failed = c->take_failed();
+  REQUIRE(failed.size() == 1);
+  REQUIRE(failed[0].ops.size() == 1);
+  CHECK(failed[0].ops[0].key == "dynamic/nw/c");
+  CHECK(failed[0].ops[0].value.is_null());  // values are not kept
+  CHECK_FALSE(failed[0].error.code.empty());
+  CHECK(c->take_failed().empty());
+  CHECK(c->drain() == 0);
+}
