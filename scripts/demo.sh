@@ -11,6 +11,8 @@
 # Exits non-zero if traffic does not flow. Nothing outside its namespaces and temporary
 # directory is touched; every process and both namespaces are removed on every exit path.
 # IPSECKIT_BIN=DIR uses the binaries in DIR (ctest does); else IPSECKIT_BUILD (default build).
+# DEMO_PING_WAIT=S: how long the first ping (which includes the negotiation) may wait for its
+# replies before the demo gives up (default 15 s).
 set -eu
 cd "$(dirname "$0")/.."
 if [ -z "${IPSECKIT_BIN:-}" ]; then
@@ -129,7 +131,7 @@ echo "ikeview and espd are running on both hosts (routing mark 0x2a5, table 220,
 
 echo
 echo "== 6. Traffic: the first ping makes espd ask ikeview for an SA (Main Mode + Quick Mode)"
-run on A ping -c 4 -i 0.3 -W 10 -w 15 198.51.100.2 || die "no ping replies through the protected path"
+run on A ping -c 4 -i 0.3 -W 10 -w "${DEMO_PING_WAIT:-15}" 198.51.100.2 || die "no ping replies through the protected path"
 head -c 1048576 /dev/urandom >"$T/send.bin"
 bg B "$T/tcp.log" python3 -c '
 import socket, sys

@@ -24,17 +24,33 @@ run_sanitize() {
   # fixed-seed mutation runs too, because under the sanitizers each target runs as libFuzzer below.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'interop|fuzz'
-  # Coverage-guided fuzzing, a short bounded run per target (seconds each).
+  # Coverage-guided fuzzing, a short bounded run per target (seconds each), $jobs targets at a
+  # time (each run is single-threaded).
+  failed=0 pids="" n=0
   for f in build-asan/bin/libfuzzer_*; do
     [ -x "$f" ] || continue
-    t=${f##*/libfuzzer_}
-    corpus=$(mktemp -d)
-    cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
-    echo "libFuzzer: $t"
-    "$f" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-4}" -max_len=4096 -print_final_stats=0 "$corpus" \
-      >"$corpus.log" 2>&1 || { tail -50 "$corpus.log"; rm -rf "$corpus" "$corpus.log"; exit 1; }
-    rm -rf "$corpus" "$corpus.log"
+    fuzz_one "$f" &
+    pids="$pids $!" n=$((n + 1))
+    if [ "$n" -ge "$jobs" ]; then
+      for p in $pids; do wait "$p" || failed=1; done
+      pids="" n=0
+    fi
   done
+  for p in $pids; do wait "$p" || failed=1; done
+  [ "$failed" = 0 ] || { echo "scripts/test.sh: a libFuzzer run failed" >&2; exit 1; }
+}
+
+# fuzz_one BINARY: a libFuzzer run on a copy of the target's corpus; its log on failure.
+fuzz_one() {
+  t=${1##*/libfuzzer_}
+  corpus=$(mktemp -d)
+  cp tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
+  echo "libFuzzer: $t"
+  rc=0
+  "$1" -max_total_time="${IPSECKIT_FUZZ_SECONDS:-4}" -max_len=4096 -print_final_stats=0 "$corpus" \
+    >"$corpus.log" 2>&1 || { rc=1; echo "libFuzzer: $t FAILED"; tail -50 "$corpus.log"; }
+  rm -rf "$corpus" "$corpus.log"
+  return $rc
 }
 
 case "$what" in

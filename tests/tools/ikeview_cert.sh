@@ -8,28 +8,10 @@
 # --ca-dir; B sends only its leaf, which A completes with the intermediate it loaded with --ca); the private key never in a log; then B presents a gw-b certificate from an
 # untrusted CA and A's log says who issued it and what the rule trusts.
 set -u
-: "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 SRC=${IPSECKIT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/tools/lib.bash"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)" >&2; exit 77; fi
 command -v openssl >/dev/null || { echo "SKIP: no openssl CLI" >&2; exit 77; }
-
-NA=ikca-$$ NB=ikcb-$$
-WORK=$(mktemp -d /tmp/ikeview-cert.XXXXXX)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  for p in $PIDS; do wait "$p" 2>/dev/null; done
-  ip netns del "$NA" 2>/dev/null
-  ip netns del "$NB" 2>/dev/null
-  if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do echo "---- $f" >&2; tail -n 30 "$f" >&2; done
-  exit 1
-}
 
 . "$SRC/tests/tools/ikeview_cert_pki.bash"
 P=$WORK/pki
@@ -58,58 +40,14 @@ mkdir -p "$WORK/empty"
 expect 1 "CA directory $WORK/empty: no \*.pem" --ca-dir "$WORK/empty"
 grep -q "PRIVATE KEY" "$WORK/err.txt" && fail "a key reached stderr"
 
-# ---- 2. two hosts
-ip netns add "$NA" && ip netns add "$NB" || fail "cannot create namespaces"
-ip link add "ca$$" netns "$NA" type veth peer name "cb$$" netns "$NB" || fail "cannot create veth"
-ip -n "$NA" link set lo up; ip -n "$NB" link set lo up
-ip -n "$NA" addr add 198.51.100.1/24 dev "ca$$"; ip -n "$NA" link set "ca$$" up
-ip -n "$NB" addr add 198.51.100.2/24 dev "cb$$"; ip -n "$NB" link set "cb$$" up
-
-on() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1 \
-    ip netns exec "$ns" "$@"
-}
-bg() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  (export IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1
-   exec ip netns exec "$ns" "$@") &
-}
-start_agent() {
-  bg "$1" "$IPSECKIT_BIN/policyagent" --foreground --socket "$WORK/$1.sock" --state-dir "$WORK/$1.state" \
-    >/dev/null 2>>"$WORK/$1.agent.log"
-  PIDS="$PIDS $!"
-  for _ in $(seq 200); do [ -S "$WORK/$1.sock" ] && return 0; sleep 0.05; done
-  fail "agent $1 did not start"
-}
-start_ikeview() {  # start_ikeview A|B daemon-options...: sets IKV_A / IKV_B
-  local h=$1; shift
-  bg "$h" "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a "$@" >/dev/null 2>>"$WORK/$h.ikeview.log"
-  local pid=$!
-  PIDS="$PIDS $pid"
-  eval "IKV_$h=$pid"
-  for _ in $(seq 100); do
-    on "$h" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && return 0
-    kill -0 "$pid" 2>/dev/null || fail "ikeview daemon $h exited"
-    sleep 0.1
-  done
-  fail "ikeview daemon $h loaded no SPD"
-}
-stop_ikeview() {
-  local pid; eval "pid=\$IKV_$1"
-  kill -TERM "$pid"
-  wait "$pid"; local rc=$?
-  [ "$rc" -eq 0 ] || fail "ikeview daemon $1 exited $rc on SIGTERM"
-}
+# ---- 2. two hosts; MTU 900 on the veth, so the CERT-carrying messages (IKE fragments of up
+# to 1280 bytes) leave IP-fragmented and `ikeview decode` has to reassemble them
+start_pair ic 900
 policy() {  # policy A|B
   on "$1" "$IPSECKIT_BIN/ipsecpol" -w REG -p pair -r gw -f 198.51.100.1+198.51.100.2 \
     -n "ESP[AES128,SHA]" -a "CERT:\"$ROOT_DN\"" -x >>"$WORK/$1.ipsecpol.log" 2>&1 || fail "ipsecpol on $1"
 }
-sa_json() { on "$1" "$IPSECKIT_BIN/ikeview" sa --json; }
 
-start_agent A; start_agent B
 policy A; policy B
 mkdir -p "$WORK/cadir" && cp "$P/root.pem" "$WORK/cadir/"
 start_ikeview A --cert "$P/a-chain.pem" --key "$P/a.key" --ca "$P/root.pem" --ca "$P/inter.pem"
@@ -122,6 +60,11 @@ grep -q "1 CA certificate(s): 'C=US, O=ipseckit test, CN=Test Root'" "$WORK/B.ik
   fail "B's start-up log does not list its CA"
 
 # ---- 3. A initiates: Main Mode with RSA signatures, then Quick Mode
+CAP=""
+# (the filter's last term: non-first IPv4 fragments, which have no UDP header to match)
+if command -v tcpdump >/dev/null; then
+  CAP="$WORK/cert.pcap"; capture A "$CAP" "udp port 500 or udp port 4500 or (ip[6:2] & 0x1fff != 0)"
+fi
 out=$(on A "$IPSECKIT_BIN/ikeview" initiate --peer 198.51.100.2 --timeout 15 2>"$WORK/initiate.err") ||
   fail "initiate failed: $(cat "$WORK/initiate.err")"
 echo "$out" | grep -q "established with 198.51.100.2" || fail "initiate printed '$out'"
@@ -143,6 +86,24 @@ PY
 grep -q "peer certificate 'C=US, O=ipseckit test, CN=gw-b' (issued by 'C=US, O=ipseckit test, CN=Test Intermediate') verified" \
   "$WORK/A.ikeview.log" || fail "A did not log the verified peer certificate"
 grep -q "peer certificate 'C=US, O=ipseckit test, CN=gw-a'" "$WORK/B.ikeview.log" || fail "B did not log A's certificate"
+# the capture: IP fragments reassembled, IKE fragments too, MM5/6 decrypted with CERT and SIG
+if [ -n "$CAP" ]; then
+  kill -INT "$CAPTURE"; wait "$CAPTURE" 2>/dev/null
+  on A "$IPSECKIT_BIN/ikeview" keys --format wireshark-ike >"$WORK/ike.keys" || fail "ikeview keys"
+  "$IPSECKIT_BIN/ikeview" decode "$CAP" --keys "$WORK/ike.keys" --json >"$WORK/dec.json" 2>"$WORK/dec.err" ||
+    fail "decode: $(cat "$WORK/dec.err")"
+  grep -Eq "[0-9]+ IPv4 fragments \([1-9][0-9]* datagrams reassembled\)" "$WORK/dec.err" || fail "decode summary: $(cat "$WORK/dec.err")"
+  python3 - "$WORK/dec.json" <<'PY' || fail "decode of the fragmented capture: $(head -c 3000 "$WORK/dec.json")"
+import json, sys
+ms = [json.loads(l) for l in open(sys.argv[1])]
+assert ms and all("error" not in m and "fragment_error" not in m for m in ms), [m for m in ms if "error" in m or "fragment_error" in m]
+assert sum(1 for m in ms if m.get("ip_fragments", 0) >= 2) >= 2, [(m["packet"], m.get("ip_fragments")) for m in ms]
+whole = [m.get("reassembled", m) for m in ms if m["exchange"] == "ID_PROT"]
+certs = [w for w in whole if w.get("decrypted") and {"CERT", "SIG", "ID"} <= {p["type"] for p in w.get("payloads", [])}]
+assert len(certs) == 2, [(w.get("decrypted"), [p["type"] for p in w.get("payloads", [])]) for w in whole]
+PY
+  echo "decode: $(tail -1 "$WORK/dec.err")"
+fi
 stop_ikeview B
 
 # ---- 4. B presents a gw-b certificate from an untrusted CA: A refuses it and says why

@@ -11,74 +11,19 @@
 #     goes on), a truncated capture (partial decode, exit 1 naming the file) and a non-pcap
 #     file (exit 1 naming the file).
 set -u
-: "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)" >&2; exit 77; fi
+. "${IPSECKIT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/lib.bash"
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump not installed" >&2; exit 77; }
 
-NA=ikda-$$ NB=ikdb-$$
-WORK=$(mktemp -d /tmp/ikeview-decode.XXXXXX)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  for p in $PIDS; do wait "$p" 2>/dev/null; done
-  ip netns del "$NA" 2>/dev/null
-  ip netns del "$NB" 2>/dev/null
-  if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do echo "---- $f" >&2; tail -n 30 "$f" >&2; done
-  exit 1
-}
-
-ip netns add "$NA" && ip netns add "$NB" || fail "cannot create namespaces"
-ip link add "da$$" netns "$NA" type veth peer name "db$$" netns "$NB" || fail "cannot create veth"
-ip -n "$NA" link set lo up; ip -n "$NB" link set lo up
-ip -n "$NA" addr add 198.51.100.1/24 dev "da$$"; ip -n "$NA" link set "da$$" up
-ip -n "$NB" addr add 198.51.100.2/24 dev "db$$"; ip -n "$NB" link set "db$$" up
-
-on() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1 \
-    ip netns exec "$ns" "$@"
-}
-bg() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  (export IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1
-   exec ip netns exec "$ns" "$@") &
-}
-start_agent() {
-  bg "$1" "$IPSECKIT_BIN/policyagent" --foreground --socket "$WORK/$1.sock" --state-dir "$WORK/$1.state" \
-    >/dev/null 2>>"$WORK/$1.agent.log"
-  PIDS="$PIDS $!"
-  for _ in $(seq 200); do [ -S "$WORK/$1.sock" ] && return 0; sleep 0.05; done
-  fail "agent $1 did not start"
-}
-start_ikeview() {
-  bg "$1" "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a >/dev/null 2>>"$WORK/$1.ikeview.log"
-  PIDS="$PIDS $!"
-  for _ in $(seq 100); do
-    on "$1" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && return 0
-    sleep 0.1
-  done
-  fail "ikeview daemon $1 loaded no SPD"
-}
+start_pair id
 policy() {
   on "$1" "$IPSECKIT_BIN/ipsecpol" -w REG -p dec -r peer -f 198.51.100.1+198.51.100.2 \
     -n "ESP[3DES,SHA]" -a "PRESHARE:decode-test" -x >>"$WORK/$1.ipsecpol.log" 2>&1 || fail "ipsecpol on $1"
 }
 decode() { "$IPSECKIT_BIN/ikeview" decode "$@"; }
 
-start_agent A; start_agent B
 policy A; policy B
 CAP="$WORK/ike.pcap"
-(exec ip netns exec "$NA" tcpdump -U --immediate-mode -n -i "da$$" -w "$CAP" "udp port 500 or udp port 4500" 2>"$WORK/tcpdump.log") &
-TCPDUMP=$!; PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 100); do grep -q "listening on" "$WORK/tcpdump.log" && break; sleep 0.05; done
+capture A "$CAP"; TCPDUMP=$CAPTURE
 start_ikeview A; start_ikeview B
 on A "$IPSECKIT_BIN/ikeview" initiate --peer 198.51.100.2 --timeout 20 >/dev/null 2>"$WORK/initiate.log" ||
   fail "initiate failed"

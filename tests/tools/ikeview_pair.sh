@@ -6,86 +6,20 @@
 # through the Delete payloads); a wrong PSK fails with the reason in `ikeview log`; with tshark
 # installed, the capture has no malformed/expert-error flags and decrypts with `ikeview keys`.
 set -u
-: "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)" >&2; exit 77; fi
+. "${IPSECKIT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/lib.bash"
 
-NA=ikva-$$ NB=ikvb-$$
-WORK=$(mktemp -d /tmp/ikeview-pair.XXXXXX)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  for p in $PIDS; do wait "$p" 2>/dev/null; done
-  ip netns del "$NA" 2>/dev/null
-  ip netns del "$NB" 2>/dev/null
-  if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do echo "---- $f" >&2; tail -n 40 "$f" >&2; done
-  exit 1
-}
-
-ip netns add "$NA" && ip netns add "$NB" || fail "cannot create namespaces"
-ip link add "va$$" netns "$NA" type veth peer name "vb$$" netns "$NB" || fail "cannot create veth"
-ip -n "$NA" link set lo up; ip -n "$NB" link set lo up
-ip -n "$NA" addr add 198.51.100.1/24 dev "va$$"; ip -n "$NA" link set "va$$" up
-ip -n "$NB" addr add 198.51.100.2/24 dev "vb$$"; ip -n "$NB" link set "vb$$" up
-
-# on A|B CMD...: runs a command in that host's namespace with its own store.
-on() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1 \
-    ip netns exec "$ns" "$@"
-}
-# bg A|B CMD...: the same in the background; $! is the command itself (exec all the way).
-bg() {
-  local h=$1; shift
-  local ns=$NA; [ "$h" = B ] && ns=$NB
-  (export IPSECKIT_SOCKET="$WORK/$h.sock" IPSECKIT_STATE_DIR="$WORK/$h.state" IPSECKIT_NO_AUTOSTART=1
-   exec ip netns exec "$ns" "$@") &
-}
-start_agent() {
-  bg "$1" "$IPSECKIT_BIN/policyagent" --foreground --socket "$WORK/$1.sock" --state-dir "$WORK/$1.state" \
-    >/dev/null 2>>"$WORK/$1.agent.log"
-  PIDS="$PIDS $!"
-  for _ in $(seq 200); do [ -S "$WORK/$1.sock" ] && return 0; sleep 0.05; done
-  fail "agent $1 did not start"
-}
-# start_ikeview A|B: sets IKV_A / IKV_B to the daemon's pid; waits until it has loaded an SPD.
-start_ikeview() {
-  bg "$1" "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a >/dev/null 2>>"$WORK/$1.ikeview.log"
-  local pid=$!
-  PIDS="$PIDS $pid"
-  eval "IKV_$1=$pid"
-  for _ in $(seq 100); do
-    on "$1" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && return 0
-    kill -0 "$pid" 2>/dev/null || fail "ikeview daemon $1 exited"
-    sleep 0.1
-  done
-  fail "ikeview daemon $1 loaded no SPD"
-}
-stop_ikeview() {
-  local pid; eval "pid=\$IKV_$1"
-  kill -TERM "$pid"
-  wait "$pid"; local rc=$?
-  [ "$rc" -eq 0 ] || fail "ikeview daemon $1 exited $rc on SIGTERM"
-}
+start_pair iv
 policy() {  # policy A|B KEY
   on "$1" "$IPSECKIT_BIN/ipsecpol" -w REG -p pair -r peer -f 198.51.100.1+198.51.100.2 \
     -n "ESP[3DES,SHA]" -a "PRESHARE:$2" -x >>"$WORK/$1.ipsecpol.log" 2>&1 || fail "ipsecpol on $1"
 }
-sa_json() { on "$1" "$IPSECKIT_BIN/ikeview" sa --json; }
 
-start_agent A; start_agent B
 policy A "secret"; policy B "secret"
 
 CAP=""
 if command -v tshark >/dev/null 2>&1; then
   CAP="$WORK/ike.pcap"
-  (exec ip netns exec "$NA" tshark -q -i "va$$" -w "$CAP" -f "udp port 500 or udp port 4500" >/dev/null 2>"$WORK/tshark.log") &
+  (exec ip netns exec "$NA" tshark -q -i "$IF_A" -w "$CAP" -f "udp port 500 or udp port 4500" >/dev/null 2>"$WORK/tshark.log") &
   TSHARK=$!; PIDS="$PIDS $TSHARK"
   for _ in $(seq 100); do grep -q "Capturing on" "$WORK/tshark.log" && break; sleep 0.1; done
 fi

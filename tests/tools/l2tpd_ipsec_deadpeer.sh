@@ -1,6 +1,7 @@
 #!/bin/bash
 # A dead L2TP/IPsec peer: client and server (198.51.100.2 <-> .1, each with agent, ikeview,
-# espd and l2tpd with --keepalive 1) establish the full stack, then every daemon of the client
+# espd and l2tpd with --keepalive 1; the server with --retransmits 3, so that it gives up on an
+# unacknowledged control message after about 15 s instead of 31) establish the full stack, then every daemon of the client
 # is killed with SIGKILL (no CDN, no StopCCN, no IKE Delete). The server's PPP keepalive
 # (LCP echo, RFC 1661 §5.8) fails: a clear log line names the session, the peer and the user,
 # the call and then (HELLO unanswered, RFC 2661 §6.5) the tunnel are cleared, and the server's store has no l2tp record left.
@@ -13,7 +14,7 @@ L2I_TEST=l2tpd-ipsec-deadpeer
 
 topo_direct
 start_stack S; start_stack C1
-SERVER_ARGS="--keepalive 1" start_server
+SERVER_ARGS="--keepalive 1 --retransmits 3" start_server
 CLIENT_ARGS="--keepalive 1" start_client C1 alice
 wait_established C1
 check_sas S 198.51.100.2 false >/dev/null || fail "server SAs: $(on S "$IPSECKIT_BIN/ikeview" sa --json)"

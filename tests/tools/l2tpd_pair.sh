@@ -5,61 +5,10 @@
 # a wrong password (specific error at the client, the user named in the server's log), and
 # SIGTERM leaving no TUN and no store records behind.
 set -euo pipefail
-: "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
+. "${IPSECKIT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/lib.bash"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces, TUN)" >&2; exit 77; fi
-L="$IPSECKIT_BIN/l2tpd"
 PY=/usr/bin/python3
-S=l2tS$$ C=l2tC$$
-WORK=$(mktemp -d /tmp/l2tpd-pair.XXXXXX)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-  for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-  ip netns del "$S" 2>/dev/null || true
-  ip netns del "$C" 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do echo "--- $f" >&2; tail -n 30 "$f" >&2; done
-  exit 1
-}
-
-ip netns add "$S"
-ip netns add "$C"
-ip link add "v$S" type veth peer name "v$C"
-ip link set "v$S" netns "$S"
-ip link set "v$C" netns "$C"
-ip -n "$S" addr add 198.51.100.1/24 dev "v$S"
-ip -n "$C" addr add 198.51.100.2/24 dev "v$C"
-for n in "$S" "$C"; do ip -n "$n" link set lo up; done
-ip -n "$S" link set "v$S" up
-ip -n "$C" link set "v$C" up
-
-# in NS NAME CMD...: run with NAME's agent (never auto-starting one elsewhere)
-ns() {
-  local ns=$1 who=$2
-  shift 2
-  ip netns exec "$ns" env IPSECKIT_SOCKET="$WORK/$who.sock" IPSECKIT_STATE_DIR="$WORK/$who.state" \
-    IPSECKIT_NO_AUTOSTART=1 "$@"
-}
-# nsbg NS NAME CMD... &: like ns, but exec'd so that $! is the command's own pid
-nsbg() {
-  local n=$1 who=$2
-  shift 2
-  exec ip netns exec "$n" env IPSECKIT_SOCKET="$WORK/$who.sock" IPSECKIT_STATE_DIR="$WORK/$who.state" \
-    IPSECKIT_NO_AUTOSTART=1 "$@"
-}
-start_agent() {  # NS NAME
-  nsbg "$1" "$2" "$IPSECKIT_BIN/policyagent" --foreground --socket "$WORK/$2.sock" --state-dir "$WORK/$2.state" \
-    2>>"$WORK/$2-agent.log" &
-  PIDS="$PIDS $!"
-  for _ in $(seq 1 200); do [ -S "$WORK/$2.sock" ] && return 0; sleep 0.05; done
-  fail "agent $2 did not start"
-}
-start_agent "$S" srv
-start_agent "$C" cli
+start_l2tp_pair tP
 
 umask 077
 printf '# client server secret addresses\nalice * "wonder land" *\nbob * hunter2 192.0.2.77\n' >"$WORK/users"
@@ -76,12 +25,7 @@ set -e
 grep -q "users.644" "$WORK/refused.err" || fail "the refusal does not name the file: $(cat "$WORK/refused.err")"
 echo "ok: a group/world-readable users file is refused"
 
-nsbg "$S" srv "$L" serve --no-ipsec --listen 198.51.100.1 --pool 192.0.2.10-192.0.2.20 --users "$WORK/users" \
-  --dns 192.0.2.53 --tun l2tps0 --max-sessions 8 2>"$WORK/server.log" &
-SERVER=$!
-PIDS="$PIDS $SERVER"
-for _ in $(seq 1 100); do grep -q "LNS listening" "$WORK/server.log" && break; sleep 0.05; done
-grep -q "LNS listening" "$WORK/server.log" || fail "the server did not start"
+start_l2tp_server --dns 192.0.2.53 --tun l2tps0 --max-sessions 8
 
 # connect_client NAME PWFILE: starts a client in the background, sets CLIENT
 connect_client() {
@@ -202,12 +146,7 @@ echo "ok: wrong password -> \"authentication failed ... E=691\" at the client, u
 # SIGTERM on the client (exit 0, CDN + StopCCN, no TUN), then on the server.
 connect_client client3 "$WORK/alice.pw"
 wait_established
-kill -TERM "$CLIENT"
-set +e
-wait "$CLIENT"
-rc=$?
-set -e
-[ $rc -eq 0 ] || fail "client SIGTERM: exit $rc"
+stop_pid client "$CLIENT"
 ip -n "$C" link show l2tpc0 >/dev/null 2>&1 && fail "client TUN left behind after SIGTERM"
 for _ in $(seq 1 60); do [ "$(ns "$S" srv "$L" sessions --json)" = "[]" ] && break; sleep 0.05; done
 [ "$(ns "$S" srv "$L" sessions --json)" = "[]" ] || fail "server still lists the session after the client's SIGTERM"
@@ -228,12 +167,7 @@ grep -q "peer closed the tunnel: result 1 .*disconnected by the administrator" "
   fail "the client does not say the server closed the tunnel"
 echo "ok: l2tpd disconnect TUNNEL sends StopCCN; the client reports it and exits 1"
 
-kill -TERM "$SERVER"
-set +e
-wait "$SERVER"
-rc=$?
-set -e
-[ $rc -eq 0 ] || fail "server SIGTERM: exit $rc"
+stop_pid server "$SERVER"
 ip -n "$S" link show l2tps0 >/dev/null 2>&1 && fail "server TUN left behind after SIGTERM"
 ip -n "$S" route show | grep -q 192.0.2 && fail "server routes left behind"
 left=$(echo '{"op":"list","prefix":"l2tp/"}' | socat - "UNIX-CONNECT:$WORK/srv.sock")

@@ -14,6 +14,7 @@ struct ConnectArgs {
   std::vector<std::string> routes;
   unsigned port = 1701;
   unsigned keepalive = 0;
+  unsigned retransmits = 0;
   bool no_ipsec = false;
 };
 
@@ -26,6 +27,7 @@ int run_connect(const ConnectArgs& a, const Common& common) {
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
   o.keepalive_s = a.keepalive;
+  o.retransmits = a.retransmits;
   o.host_name = a.host_name;
   // PEER: ADDR or ADDR:PORT
   std::string addr = a.peer;
@@ -67,6 +69,10 @@ Runner add_connect(CLI::App& app, Common& common) {
                 "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
                 "4 unanswered echoes clear the call")
       ->check(CLI::Range(1u, 3600u));
+  s->add_option("--retransmits", a->retransmits,
+                "retransmissions of an unacknowledged control message before the tunnel is given up "
+                "(default 5: about 31 s)")
+      ->check(CLI::Range(1u, 10u));
   s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
   s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
   s->add_option("--route", a->routes, "a prefix to route through the PPP link (repeatable)");

@@ -18,6 +18,7 @@ struct ServeArgs {
   std::size_t max_sessions = 10000;
   unsigned port = 1701;
   unsigned keepalive = 0;
+  unsigned retransmits = 0;
   bool no_ipsec = false;
 };
 
@@ -36,6 +37,7 @@ int run_serve(const ServeArgs& a, const Common& common) {
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
   o.keepalive_s = a.keepalive;
+  o.retransmits = a.retransmits;
   o.max_sessions = a.max_sessions;
   o.host_name = a.host_name.empty() ? default_host_name() : a.host_name;
   if (!a.listen.empty()) {
@@ -94,6 +96,10 @@ Runner add_serve(CLI::App& app, Common& common) {
                 "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
                 "4 unanswered echoes clear the call")
       ->check(CLI::Range(1u, 3600u));
+  s->add_option("--retransmits", a->retransmits,
+                "retransmissions of an unacknowledged control message before the tunnel is given up "
+                "(default 5: about 31 s)")
+      ->check(CLI::Range(1u, 10u));
   s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
   s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
   s->add_option("--tun", a->tun, "TUN device name, may end in %d (default l2tps%d)");

@@ -124,6 +124,7 @@ Status Daemon::setup() {
   nc.accept_incoming_calls = m_opt.server;
   nc.max_sessions = m_opt.max_sessions;
   if (m_opt.keepalive_s > 0) nc.hello_interval = std::chrono::seconds(m_opt.keepalive_s);
+  if (m_opt.retransmits > 0) nc.channel.max_retransmits = m_opt.retransmits;
   // every client (as Windows) brings its own tunnel: --max-sessions clients need as many tunnels
   nc.max_tunnels = std::max(nc.max_tunnels, m_opt.max_sessions);
   l2tp::Env env{[this] { return now(); }, [](std::uint8_t* p, std::size_t n) { crypto::random_bytes(p, n); }};

@@ -46,6 +46,9 @@ struct DaemonOptions {
   // RFC 1661 §5.8) and an L2TP HELLO after S seconds of silence (RFC 2661 §6.5); 0: defaults
   // (30 s and 60 s)
   unsigned keepalive_s = 0;
+  // --retransmits N: an unacknowledged control message is retransmitted N times (1, 2, 4, 8, 8...
+  // s apart, RFC 2661 §5.8) before the tunnel is given up; 0: the default 5 (about 31 s)
+  unsigned retransmits = 0;
   // server
   ppp::MemoryUserDb users;
   wire::IpAddr pool_first, pool_last;
