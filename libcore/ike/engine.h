@@ -162,7 +162,7 @@ class Engine {
   isakmp::Cookie responder_cookie(const Endpoint& remote, const isakmp::Cookie& cky_i) const;
   // Makes room for one more half-open responder SA from `remote` (evicting if needed); false
   // (and logged) when message 1 must be refused.
-  bool admit_half_open(const Endpoint& remote);
+  bool admit_half_open(const Endpoint& remote, std::string_view exchange);  // "Main Mode" | "Aggressive Mode"
   // A message for unknown cookies whose CKY-R is ours: logs why (the SA was evicted).
   bool explain_stale_cookie(const Endpoint& remote, const isakmp::Header& h);
 

@@ -30,7 +30,7 @@ isakmp::Cookie Engine::responder_cookie(const Endpoint& remote, const isakmp::Co
   return c;
 }
 
-bool Engine::admit_half_open(const Endpoint& remote) {
+bool Engine::admit_half_open(const Endpoint& remote, std::string_view exchange) {
   // Prune: entries that completed, failed or went away.
   std::vector<std::uint64_t> unverified;
   std::size_t from_peer = 0;
@@ -51,18 +51,18 @@ bool Engine::admit_half_open(const Endpoint& remote) {
   if (from_peer >= m_cfg.max_half_open_per_peer) {
     ++m_stats.half_open_refused;
     drop(nullptr, "half-open-peer",
-         fmt::format("Main Mode from {} refused: {} half-open negotiations from this address already (limit {}); "
+         fmt::format("{} from {} refused: {} half-open negotiations from this address already (limit {}); "
                      "the peer retransmits or is flooding",
-                     remote.str(), from_peer, m_cfg.max_half_open_per_peer));
+                     exchange, remote.str(), from_peer, m_cfg.max_half_open_per_peer));
     return false;
   }
   if (m_half_open.size() < m_cfg.max_half_open) return true;
   if (unverified.empty()) {
     ++m_stats.half_open_refused;
     drop(nullptr, "half-open-full",
-         fmt::format("Main Mode from {} refused: {} half-open negotiations, all past message 3 (limit {}); raise "
+         fmt::format("{} from {} refused: {} half-open negotiations, all past message 3 (limit {}); raise "
                      "max_half_open if this load is legitimate",
-                     remote.str(), m_half_open.size(), m_cfg.max_half_open));
+                     exchange, remote.str(), m_half_open.size(), m_cfg.max_half_open));
     return false;
   }
   std::array<std::uint8_t, 4> r{};
@@ -75,7 +75,7 @@ bool Engine::admit_half_open(const Endpoint& remote) {
   m_half_open.erase(victim);
   v.set_state(SaState::failed, "evicted: the half-open table is full", m_log);
   m_log.limited("half-open-evict",
-                fmt::format("half-open table full ({} entries): evicted an unverified Main Mode from {} for one from {} "
+                fmt::format("half-open table full ({} entries): evicted an unverified negotiation from {} for one from {} "
                             "(a flood of message 1 is likely; {} evicted so far)",
                             m_cfg.max_half_open, v.remote().str(), remote.str(), m_stats.half_open_evicted));
   // Erase now: the table must not exceed its limit even within one call.

@@ -126,8 +126,8 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
   auto pol = m_env.policy.main_mode(local.addr, remote.addr);
   if (!pol) {
     drop(nullptr, "no-policy",
-         fmt::format("Main Mode from {} refused: no rule of the SPD (and no default response) covers this peer",
-                     remote.str()));
+         fmt::format("{} from {} refused: no rule of the SPD (and no default response) covers this peer",
+                     m.header.exchange == ExchangeType::aggressive ? "Aggressive Mode" : "Main Mode", remote.str()));
     return;
   }
   const bool aggressive = m.header.exchange == ExchangeType::aggressive;
@@ -143,7 +143,7 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
                       isakmp::NotifyType::invalid_exchange_type);
     return;
   }
-  if (!admit_half_open(remote)) return;
+  if (!admit_half_open(remote, aggressive ? "Aggressive Mode" : "Main Mode")) return;
   IkeSa& sa = create_sa(false, local, remote, m.header.initiator_cookie, std::move(*pol));
   sa.aggressive = aggressive;
   m_half_open.insert(sa.id());

@@ -124,6 +124,12 @@ void check_policy(const PolicySet& set, const Policy& p, std::set<std::string>& 
       out.push_back(finding(LintSeverity::warning, "empty-filter-list", path,
                             fmt::format("filter list '{}' has no filters: rule '{}' never applies", fl->name, r.name)));
     if (fa->action == ActionType::negotiate) check_auth(r.auth, path, out);
+    if (fa->action == ActionType::negotiate && r.aggressive_mode)
+      out.push_back(finding(LintSeverity::warning, "aggressive-mode", path,
+                            fmt::format("rule '{}' allows IKE Aggressive Mode: identities travel in clear and an "
+                                        "eavesdropper can test guesses of the pre-shared key offline (RFC 2409 5); "
+                                        "use it only for peers that cannot do Main Mode",
+                                        r.name)));
     if (lists_seen.insert(fl->name).second) check_ports(*fl, p.name, out);
     if (actions_seen.insert(fa->name).second) check_action(*fa, LintPath{p.name, {}, {}, fa->name, -1, -1}, out);
   }

@@ -18,6 +18,7 @@
 //   weak-algorithm [warning]        DES, 3DES, MD5, SHA-1 or DH group 1/2/5 in an offer
 //   esp-null [warning]              ESP with NULL encryption (authenticated, not encrypted)
 //   short-psk [warning]             a pre-shared key shorter than 20 characters (never printed)
+//   aggressive-mode [warning]       a negotiating rule allows IKE Aggressive Mode (JSON form only)
 //   kerberos-only [warning]         Kerberos is the only method: Linux peers cannot use it
 //   ports-without-protocol [warning] ports on a filter whose protocol is not TCP or UDP
 //   mirrored-tunnel-filter [warning] tunnel filters are never mirrored; the flag is ignored

@@ -68,28 +68,7 @@ for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null &&
 on A ping -c 3 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping.log" 2>&1 || fail "ping through ESP: $(cat "$WORK/ping.log")"
 
 # 1 MiB over TCP, compared byte for byte.
-head -c 1048576 /dev/urandom >"$WORK/send.bin"
-spawn B "$WORK/tcp.log" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("198.51.100.2", 5001)); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20)
-with open(sys.argv[1], "wb") as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-'  "$WORK/recv.bin"
-SRV=$!
-PIDS="$PIDS $SRV"
-sleep 0.3
-on A "$PY" -c '
-import socket, sys
-s = socket.create_connection(("198.51.100.2", 5001), timeout=20)
-s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$WORK/send.bin" 2>>"$WORK/tcp.log" || fail "TCP client: $(cat "$WORK/tcp.log")"
-wait $SRV || fail "TCP server: $(cat "$WORK/tcp.log")"
-cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "TCP transfer: received bytes differ"
+tcp_transfer 198.51.100.2 1048576 "TCP transfer"
 
 # PASS filter: UDP 7777 goes in clear.
 spawn B "$WORK/udp.log" "$PY" -c '

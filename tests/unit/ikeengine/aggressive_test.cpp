@@ -193,6 +193,7 @@ TEST_CASE("a flood of Aggressive Mode message 1 stays within the half-open limit
   }
   CHECK(p.b.engine->ike_sas().size() == 3);
   CHECK(p.b.engine->stats().half_open_refused == 7);
+  CHECK_MESSAGE(p.b.logged("Aggressive Mode from 198.51.100.1:500 refused: 3 half-open negotiations"), p.b.log_text());
   // Many sources (spoofed, 203.0.113.0/24): the overall limit, by eviction.
   for (std::uint8_t i = 0; i < 40; ++i) {
     Bytes m = am1;

@@ -48,7 +48,7 @@ TEST_CASE("a flood of message 1 from many sources leaves bounded state; a real p
   CHECK(p.b.engine->half_open() <= 64);
   CHECK(p.b.engine->ike_sas().size() <= 64);
   CHECK(p.b.engine->stats().half_open_evicted >= 5000 - 64);
-  CHECK_MESSAGE(p.b.logged("half-open table full (64 entries): evicted an unverified Main Mode"), p.b.log_text());
+  CHECK_MESSAGE(p.b.logged("half-open table full (64 entries): evicted an unverified negotiation"), p.b.log_text());
   // The flood goes on while the real peer negotiates.
   p.initiate();
   for (int round = 0; round < 50 && p.a.p2_up.empty(); ++round) {

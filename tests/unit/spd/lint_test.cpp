@@ -156,6 +156,17 @@ TEST_CASE("ESP NULL and short pre-shared keys (never printed)") {
   CHECK(with_code(lint(b.set, "P"), "kerberos-only").size() == 1);
 }
 
+TEST_CASE("a rule that allows Aggressive Mode is warned about") {
+  auto b = clean();
+  CHECK(with_code(lint(b.set, "P"), "aggressive-mode").empty());
+  b.set.policies[0].rules[0].aggressive_mode = true;
+  const auto a = with_code(lint(b.set, "P"), "aggressive-mode");
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].path.rule == "web");
+  CHECK(a[0].severity == LintSeverity::warning);
+  CHECK(a[0].message.find("offline") != std::string::npos);
+}
+
 TEST_CASE("ports without TCP/UDP, mixed families") {
   auto b = clean();
   b.list("odd", {filt(Address::me(), sub("203.0.113.0/24"), 0, 0, 80), filt(sub("10.0.0.0/8"), sub("2001:db8::/32"))});
