@@ -9,12 +9,19 @@
 #   espd    an espd pair with manual tunnel-mode SAs 192.0.2.1/32 <-> 203.0.113.1/32,
 #           AES-128-GCM-16, ESP-in-UDP (RFC 3948), owning UDP 4500 (--natt bind), offloads on;
 #   espdp   the same espd pair with --no-offload (one packet per TUN syscall, sendmmsg/recvmmsg);
+#   espdr   the espd pair beside an IKE daemon's UDP 4500 socket (a stand-in that holds it without
+#           SO_REUSEPORT, as ikeview did before sys/natt_share.h): --natt auto falls back to the raw
+#           socket for ESP-in-UDP (not in the default list);
+#   espds   the same with the stand-in in an SO_REUSEPORT group with UDP_GRO, as ikeview now binds:
+#           --natt auto shares the port and keeps UDP GRO/GSO (not in the default list);
 #   ssw     a strongSwan 5.9 kernel-libipsec pair (IKEv1, tunnel, ESP-in-UDP, aes128gcm16),
 #           started with tests/interop/strongswan/peer.sh.
 # For each: Mbit/s (iperf3 receiver), and the CPU seconds per GB moved that both daemons used
 # (utime + stime from /proc/<pid>/stat, kernel work inside their syscalls included). Then the
 # issue's targets as PASS/FAIL lines: espd >= 10x strongSwan, espd >= 50 % of fwd, espd less
 # CPU per byte than strongSwan. Exit 0 when all pass, 1 otherwise, 77 without root.
+# Environment: IPERF_P=N runs N parallel iperf3 streams (-P); ESPD_ARGS adds espd options
+# (e.g. "--workers 2").
 # usage: throughput.sh BIN_DIR [--time S] [--only "veth fwd fwdb espd espdp ssw"] [--fwd-io offload|batch|plain]
 set -u
 BIN=${1:?usage: throughput.sh BIN_DIR [--time S] [--only LIST] [--fwd-io batch|plain]}
@@ -76,7 +83,7 @@ measure() {
   local srv=$!
   sleep 0.5
   local t0; t0=$(ticks "$@")
-  on A iperf3 -c "$dst" -B "$src" -t "$T" -O 1 -J >"$WORK/$name.json" 2>&1
+  on A iperf3 -c "$dst" -B "$src" -t "$T" -O 1 ${IPERF_P:+-P "$IPERF_P"} -J >"$WORK/$name.json" 2>&1
   local t1; t1=$(ticks "$@")
   wait $srv 2>/dev/null
   python3 - "$WORK/$name.json" "$name" "$((t1 - t0))" "$HZ" "$#" >>"$WORK/results" <<'EOF'
@@ -107,6 +114,8 @@ run_fwd() {
 }
 
 run_espdp() { ESPD_IO=--no-offload NAME=espdp run_espd; }
+run_espdr() { HOLD=0 NAME=espdr run_espd; }
+run_espds() { HOLD=1 NAME=espds run_espd; }
 ESPD_READY=0
 run_espd() {
   local h
@@ -126,8 +135,23 @@ run_espd() {
       { echo "espd sa add failed: $(cat "$WORK/sa.log")" >&2; return 1; }
     ESPD_READY=1
   fi
-  spawn A "$WORK/espd-a.log" "$BIN/espd" --tun "$TUNA" --mark 0x2b --table 121 --priority 121 --natt bind ${ESPD_IO:-} ${ESPD_ARGS:-}; local a=$!
-  spawn B "$WORK/espd-b.log" "$BIN/espd" --tun "$TUNB" --mark 0x2b --table 121 --priority 121 --natt bind ${ESPD_IO:-} ${ESPD_ARGS:-}; local b=$!
+  local natt=bind holders=""
+  if [ -n "${HOLD:-}" ]; then  # the IKE daemon's NAT-T socket, held by a stand-in (HOLD=1: SO_REUSEPORT + UDP_GRO)
+    natt=auto
+    for h in A B; do
+      spawn $h "$WORK/hold-$h.log" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[1] == "1":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); s.setsockopt(17, 104, 1)
+s.bind(("0.0.0.0", 4500)); print("bound", flush=True); time.sleep(3600)' "$HOLD"
+      holders="$holders $!"
+    done
+    PIDS="$PIDS $holders"
+    for _ in $(seq 50); do [ "$(cat "$WORK"/hold-*.log 2>/dev/null | grep -c bound)" -ge 2 ] && break; sleep 0.1; done
+  fi
+  spawn A "$WORK/espd-a.log" "$BIN/espd" --tun "$TUNA" --mark 0x2b --table 121 --priority 121 --natt $natt ${ESPD_IO:-} ${ESPD_ARGS:-}; local a=$!
+  spawn B "$WORK/espd-b.log" "$BIN/espd" --tun "$TUNB" --mark 0x2b --table 121 --priority 121 --natt $natt ${ESPD_IO:-} ${ESPD_ARGS:-}; local b=$!
   PIDS="$PIDS $a $b"
   for _ in $(seq 100); do
     on A ip route show table 121 2>/dev/null | grep -q . && on B ip route show table 121 2>/dev/null | grep -q . && break
@@ -147,9 +171,10 @@ def walk(o):
             r = walk(v)
             if r: return r
 walk_r = walk(json.load(sys.stdin)) or {}
-print(sys.argv[1], " ".join(k.replace(chr(32), "_") + "=" + str(v) for k, v in walk_r.items() if k.startswith(("TUN", "UDP GSO"))))' "${NAME:-espd} $h:" >&2
+print(sys.argv[1], " ".join(k.replace(chr(32), "_") + "=" + str(v) for k, v in walk_r.items() if k.startswith(("TUN", "UDP G"))))' "${NAME:-espd} $h:" >&2
   done
-  kill $a $b; wait $a $b 2>/dev/null
+  kill $a $b $holders; wait $a $b $holders 2>/dev/null
+  rm -f "$WORK"/hold-*.log
 }
 
 run_ssw() {
@@ -167,7 +192,7 @@ run_ssw() {
 : >"$WORK/results"
 for t in $ONLY; do
   case $t in
-    veth | fwd | fwdb | espd | espdp | ssw) "run_$t" || echo "$t ERROR 0 n/a" >>"$WORK/results" ;;
+    veth | fwd | fwdb | espd | espdp | espdr | espds | ssw) "run_$t" || echo "$t ERROR 0 n/a" >>"$WORK/results" ;;
     *) echo "throughput.sh: --only: unknown test '$t'" >&2; exit 2 ;;
   esac
 done
@@ -182,12 +207,13 @@ for line in open(sys.argv[1]):
 label = {"veth": "bare veth (kernel)", "fwd": f"plain TUN<->UDP forwarder ({sys.argv[3]} I/O)",
          "fwdb": "plain TUN<->UDP forwarder (batch I/O)",
          "espd": "espd pair, AES-128-GCM, ESP-in-UDP, offloads", "espdp": "espd pair, same, --no-offload",
+         "espdr": "espd pair beside IKE's 4500 socket, raw path", "espds": "espd pair sharing 4500 (reuseport+GRO)",
          "ssw": "strongSwan kernel-libipsec, aes128gcm16"}
 print(f"\n(b) iperf3 TCP, 1 stream, {sys.argv[2]} s, A -> B:")
 print(f"  {'path':46} {'Mbit/s':>9} {'CPU s/GB':>9}")
 def cpu_gb(r):
     return r[2] / (r[1] / 1e9) if r and r[2] is not None and r[1] else None
-for k in ("veth", "fwd", "fwdb", "espd", "espdp", "ssw"):
+for k in ("veth", "fwd", "fwdb", "espd", "espdp", "espdr", "espds", "ssw"):
     if k not in rows: continue
     r = rows[k]; c = cpu_gb(r)
     print(f"  {label[k]:46} {('ERROR' if r[0] is None else f'{r[0]:.0f}'):>9} {('-' if c is None else f'{c:.2f}'):>9}")

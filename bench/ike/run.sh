@@ -37,7 +37,12 @@
 #   ECP-256:  1439.5 vs 1020.6 = 1.41x FAIL; 13 % of the speed bound 10708 (FAIL), 10 % of EVP 14128
 #   (before the DH-state reuse, PSK cache and non-blocking record writes, same run.sh: MODP-2048
 #   611.7 vs 282.4 = 2.17x, 36 %; ECP-256 1028.4 vs 1058.4 = 0.97x, 9 %)
-# Per ECP-256 negotiation the responder spends ~440 us in ikeview and ~250 us in policyagent;
+# After quiet store writes (no answer unless refused), one "log" request per run of event-log
+# lines and values moved instead of copied in the agent (same command, load average 15-16):
+#   MODP-2048: 740.4 vs 226.8 = 3.26x PASS; 48 % of the speed bound 1535.9 (FAIL)
+#   ECP-256:  1667.3 vs 1013.7 = 1.64x FAIL; 17 % of the speed bound 10092.6 (FAIL)
+#   per ECP-256 negotiation: ikeview ~403 us, policyagent ~196 us (before: ~522 / ~316 us)
+# Per ECP-256 negotiation the responder spent (before) ~440 us in ikeview and ~250 us in policyagent;
 # ~70 us is DH. The rest is the store (4 record transactions and ~12 event-log lines per
 # negotiation as JSON: a third of the profile is policyagent parsing them) and ~11 datagrams
 # through the kernel (~14 % of the profile). 70 % of the ECP-256 speed bound is 133 us per

@@ -1,5 +1,6 @@
 #include "crypto/aead.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 
 #include <climits>
@@ -26,6 +27,12 @@ struct AesGcm::Impl {
   EVP_CIPHER* cipher = nullptr;
   EVP_CIPHER_CTX* enc = nullptr;
   EVP_CIPHER_CTX* dec = nullptr;
+  // create_salted: `dec` holds the salt as the GCM "fixed field" (the TLS construction, which is
+  // RFC 4106's salt || IV), so open() sets the 8-byte IV and the tag in one parameter call
+  // instead of a re-initialisation plus a control call (each a run of OpenSSL 3 parameter
+  // lookups, per packet).
+  bool dec_salted = false;
+  bool dec_fixed_lost = false;  // a whole nonce was set since: the salt must be set again
   ~Impl() {
     EVP_CIPHER_CTX_free(enc);
     EVP_CIPHER_CTX_free(dec);
@@ -75,6 +82,8 @@ Result<AesGcm> AesGcm::create_salted(ByteView keymat) {
   AesGcm g = std::move(r).value();
   std::memcpy(g.m_salt.data(), keymat.data() + keymat.size() - kSaltSize, kSaltSize);
   g.m_salt_len = kSaltSize;
+  g.m_impl->dec_salted = EVP_CIPHER_CTX_ctrl(g.m_impl->dec, EVP_CTRL_GCM_SET_IV_FIXED, static_cast<int>(kSaltSize),
+                                             g.m_salt.data()) == 1;
   return g;
 }
 
@@ -104,12 +113,33 @@ bool AesGcm::seal(ByteView nonce, std::span<const ByteView> aad, ByteView in, st
 bool AesGcm::open(ByteView nonce, std::span<const ByteView> aad, ByteView in, std::uint8_t* out, ByteView tag) {
   if (tag.size() != kTagSize || !fits_int(in.size())) return false;
   EVP_CIPHER_CTX* ctx = m_impl->dec;
-  if (!Impl::start(ctx, false, nonce, aad)) return false;
-  int len = 0;
-  if (!in.empty() && EVP_DecryptUpdate(ctx, out, &len, in.data(), static_cast<int>(in.size())) != 1) return false;
   std::uint8_t expected[kTagSize];
   std::memcpy(expected, tag.data(), kTagSize);
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), expected) != 1) return false;
+  if (m_impl->dec_salted && nonce.size() == kNonceSize && std::memcmp(nonce.data(), m_salt.data(), kSaltSize) == 0) {
+    if (m_impl->dec_fixed_lost) {
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, static_cast<int>(kSaltSize), m_salt.data()) != 1)
+        return false;
+      m_impl->dec_fixed_lost = false;
+    }
+    std::uint8_t iv[kIvSize];
+    std::memcpy(iv, nonce.data() + kSaltSize, kIvSize);
+    OSSL_PARAM p[3] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, iv, kIvSize),
+                       OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, expected, kTagSize),
+                       OSSL_PARAM_construct_end()};
+    if (EVP_CIPHER_CTX_set_params(ctx, p) != 1) return false;
+    for (ByteView a : aad) {
+      if (a.empty()) continue;
+      if (!fits_int(a.size())) return false;
+      int alen = 0;
+      if (EVP_DecryptUpdate(ctx, nullptr, &alen, a.data(), static_cast<int>(a.size())) != 1) return false;
+    }
+  } else {
+    m_impl->dec_fixed_lost = m_impl->dec_salted;
+    if (!Impl::start(ctx, false, nonce, aad)) return false;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), expected) != 1) return false;
+  }
+  int len = 0;
+  if (!in.empty() && EVP_DecryptUpdate(ctx, out, &len, in.data(), static_cast<int>(in.size())) != 1) return false;
   int fin = 0;
   std::uint8_t none[16];
   // EVP_DecryptFinal_ex compares the tags with CRYPTO_memcmp (constant time).

@@ -102,6 +102,19 @@ RxStatus InboundSa::unprotect(PacketBuf& pkt) {
   return count(finish(pkt, info, next, outer_tos));
 }
 
+RxStatus InboundSa::unprotect_udp_payload(PacketBuf& pkt) {
+  m_now = now();
+  if (m_life.expired() || !m_life.poll(m_now, [this](EventKind k, EventCause c) { fire(k, c); }))
+    return count(RxStatus::expired);
+  if (!takes_udp_payload() || wire::classify_udp_encap(pkt.view()) != wire::UdpEncapKind::esp)
+    return count(RxStatus::malformed);
+  IpInfo info;  // no header in front of the ESP packet: header_len 0
+  std::uint8_t next = kProtoEsp;
+  const RxStatus s = strip_esp(pkt, info, 0, next);
+  if (s != RxStatus::ok) return count(s);
+  return count(finish(pkt, info, next, 0));
+}
+
 RxStatus InboundSa::strip_ah(PacketBuf& pkt, IpInfo& info, std::uint8_t& next) {
   const std::size_t hl = info.header_len;
   auto h = wire::parse_ah_header(pkt.view().subspan(hl));

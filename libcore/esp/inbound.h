@@ -33,6 +33,15 @@ class InboundSa {
   static Result<InboundSa> create(SaConfig config, SaEnv env);
 
   RxStatus unprotect(PacketBuf& pkt);
+  // The ESP-in-UDP fast path (RFC 3948 §3.1) for tunnel-mode ESP SAs without AH
+  // (takes_udp_payload()): `pkt` is the UDP payload as the socket delivered it, from the SPI on;
+  // no outer IP/UDP header is rebuilt or parsed (the kernel checked them). Same checks, order
+  // and counters as unprotect(); the socket does not report the outer TOS, so, as with a
+  // rebuilt header, no ECN is propagated (RFC 6040 "outer not CE").
+  RxStatus unprotect_udp_payload(PacketBuf& pkt);
+  bool takes_udp_payload() const {
+    return m_config.udp_encap && m_esp && !m_ah && m_config.mode == Mode::tunnel;
+  }
   bool poll();  // lifetime in seconds without traffic; false once the hard limit is reached
 
   const RxCounters& counters() const { return m_counters; }

@@ -6,10 +6,10 @@
 //    unprotected and uncounted by any filter, so a "me -> any" negotiate or block filter can
 //    never capture it (RFC 4291 §2.5.6: link-local packets are never forwarded);
 //  * a fragment (RFC 8200 §4.5 fragment header): the SPD must see whole datagrams with their
-//    ports (RFC 4301 §7), and espd reassembles IPv4 only; IPv6 fragments are dropped and
-//    counted. The local stack fragments only datagrams larger than the TUN MTU and learns
-//    the path MTU from the ICMPv6 Packet Too Big that espd returns (RFC 8201), so TCP and
-//    ICMPv6 never fragment; large UDP datagrams over IPv6 are the case not carried;
+//    ports (RFC 4301 §7), so espd reassembles it first (esp/reassembly.h) and looks up the
+//    whole datagram. The local stack fragments only datagrams larger than the TUN MTU (or the
+//    path MTU it learnt from the Packet Too Big that espd returns, RFC 8201): large UDP
+//    datagrams and pings;
 //  * anything else well-formed goes to the SPD.
 #pragma once
 

@@ -10,8 +10,11 @@
 // responder does Diffie-Hellman on message 1 (the half-open limits of engine_limits.cpp apply)
 // and answers Aggressive Mode only when the peer's rule asks for it
 // (MmPolicy::aggressive_responder); we initiate it only when the rule says so
-// (MmPolicy::aggressive_initiator). Message 3 is sent encrypted, as strongSwan does, and
-// accepted either way. Signature authentication is not offered in Aggressive Mode.
+// (MmPolicy::aggressive_initiator). Message 3 is sent encrypted, as strongSwan does
+// (EngineConfig::aggressive_encrypt_message3), and accepted either way: RFC 2409 5.4 draws it
+// in clear. The responder picks the rule, and with it the pre-shared key, by the initiator's
+// IDii (address, FQDN or USER_FQDN: a rule's "peer_id", RFC 2407 4.6.2.1); each side checks the
+// other's ID against its rule's peer_id. Signature authentication is not offered here.
 #pragma once
 
 #include <memory>

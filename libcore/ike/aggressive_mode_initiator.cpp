@@ -137,6 +137,8 @@ class AggressiveInitiator final : public Task {
     if (!crypto::equal_ct(r.crypto->keys().hash_r(r.sai_b, *idb), hash->data))
       return fail(NotifyType::authentication_failed,
                   "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) differ");
+    if (auto st = check_peer_id(m_sa, *idp->as<isakmp::IdPayload>()); !st)
+      return fail(NotifyType::invalid_id_information, "Aggressive Mode message 2: " + st.error().message);
     r.peer_id = *idp->as<isakmp::IdPayload>();
     detect_nat(m_sa, in.payloads, m_ctx.log);
     // RFC 3947 3.2: our NAT-D hashes name the ports of messages 1/2, so they are made before
@@ -154,7 +156,7 @@ class AggressiveInitiator final : public Task {
     out.payloads.push_back(isakmp::make_payload(isakmp::HashPayload{r.crypto->keys().hash_i(r.sai_b, m_idii_b)}));
     for (auto& d : m_natd) out.payloads.push_back(std::move(d));
     if (m_sa.send_initial_contact) out.payloads.push_back(initial_contact(m_sa));
-    out.encrypt = true;        // as strongSwan sends it
+    out.encrypt = m_ctx.cfg.aggressive_encrypt_message3;  // EngineConfig: encrypted as strongSwan sends it
     out.expects_reply = false;  // the last message: a retransmitted message 2 is answered from the cache
     out.what = "Aggressive Mode message 3";
     m_step = StepId::done;

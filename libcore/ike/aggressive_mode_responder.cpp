@@ -135,6 +135,8 @@ class AggressiveResponder final : public Task {
     if (!crypto::equal_ct(r.crypto->keys().hash_i(r.sai_b, m_idii_b), hash->data))
       return fail(NotifyType::authentication_failed,
                   fmt::format("HASH_I from the initiator ({}) does not verify: the pre-shared keys differ", m_idii.str()));
+    if (auto st = check_peer_id(m_sa, m_idii); !st)
+      return fail(NotifyType::invalid_id_information, "Aggressive Mode message 3: " + st.error().message);
     r.peer_id = m_idii;
     detect_nat(m_sa, in.payloads, m_ctx.log);
     r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);

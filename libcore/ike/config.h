@@ -39,6 +39,11 @@ struct EngineConfig {
   std::size_t remembered_message_ids = 64;
   // INITIAL-CONTACT in Main Mode message 5/6 when we hold no other SA with the peer.
   bool send_initial_contact = true;
+  // Aggressive Mode message 3 (HASH_I) encrypted with the phase-1 keys, as strongSwan,
+  // libreswan and Cisco send it; RFC 2409 5.4 draws it in clear ("HDR, HASH_I"), which some
+  // peers send and which we accept either way (the hash is keyed; the IV chain for Quick Mode
+  // then starts from the phase-1 IV, RFC 2409 Appendix B).
+  bool aggressive_encrypt_message3 = true;
   // Unauthenticated junk is logged at most this often per kind (the rest is counted).
   Millis log_rate_limit{1000};
   // Half-open responder Main Modes (no message 5 yet), overall and per source address. When

@@ -152,6 +152,8 @@ class Engine {
   void dispatch(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
   void reassemble(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m);
   void respond_main_mode(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m, ByteView raw);
+  bool respond_aggressive_by_id(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m,
+                                std::optional<MmPolicy>& pol);
   void handle(IkeSa& sa, const isakmp::Message& m, ByteView raw);
   void handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const Bytes& digest);
   void drop(IkeSa* sa, std::string_view kind, std::string text);

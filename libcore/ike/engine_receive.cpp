@@ -131,6 +131,7 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
     return;
   }
   const bool aggressive = m.header.exchange == ExchangeType::aggressive;
+  if (aggressive && !respond_aggressive_by_id(local, remote, m, pol)) return;
   if (aggressive && !pol->aggressive_responder) {
     // RFC 2409 5: Aggressive Mode exposes the identities and lets an eavesdropper test
     // guesses of the pre-shared key offline; answered only where a rule asks for it.
@@ -153,6 +154,30 @@ void Engine::respond_main_mode(const Endpoint& local, const Endpoint& remote, co
   sa.send_initial_contact = m_cfg.send_initial_contact && !holds_other_sa(remote.addr, sa.id());
   sa.phase1 = aggressive ? make_aggressive_responder(sa, m_ctx) : make_main_mode_responder(sa, m_ctx);
   handle(sa, m, raw);
+}
+
+// Aggressive Mode names the initiator in message 1 (IDii, RFC 2409 5.4): the rule, and with it
+// the pre-shared key, is the one that names this identity as its peer ID (RFC 2407 4.6.2.1),
+// else the peer's address rule when that names no peer ID. false: refused (logged, notified).
+bool Engine::respond_aggressive_by_id(const Endpoint& local, const Endpoint& remote, const isakmp::Message& m,
+                                      std::optional<MmPolicy>& pol) {
+  const isakmp::IdPayload* id = nullptr;
+  for (const auto& p : m.payloads)
+    if (p.type == isakmp::PayloadType::id && !id) id = p.as<isakmp::IdPayload>();
+  if (!id) return true;  // malformed: the responder task refuses it with PAYLOAD-MALFORMED
+  auto by_id = m_env.policy.main_mode_for_id(local.addr, remote.addr, *id);
+  if (by_id) {
+    pol = std::move(by_id);
+    return true;
+  }
+  ++m_stats.aggressive_refused;
+  drop(nullptr, "aggressive-refused",
+       fmt::format("peer {} started Aggressive Mode as {}; no rule covering it names that identity (rule '{}' "
+                   "expects {}); refused with INVALID-ID-INFORMATION",
+                   remote.str(), id->str(), pol->rule, pol->peer_id ? pol->peer_id->str() : std::string("another")));
+  send_plain_notify(local, remote, m.header.initiator_cookie, isakmp::Cookie{},
+                    isakmp::NotifyType::invalid_id_information);
+  return false;
 }
 
 void Engine::handle(IkeSa& sa, const isakmp::Message& m, ByteView raw) {
@@ -269,7 +294,7 @@ void Engine::handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const 
   if (h.encrypted()) follow_peer(sa);
   sa.pending.erase(mid);
   sa.last_received = m_env.clock.now();
-  m_log.emit(log::Level::diag, sa.label(), fmt::format("processed {}", rules.name));
+  m_log.emit(log::Level::diag, sa.label(), fmt::format("processed {} ({})", rules.name, h.encrypted() ? "encrypted" : "clear"));
   const bool done_now = s.kind == Step::Kind::done;
   Bytes response = run_output(sa, task, mid);
   sa.record_answer(mid, digest, std::move(response), m_cfg.remembered_message_ids + 1);

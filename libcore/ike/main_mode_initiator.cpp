@@ -171,6 +171,8 @@ class MainModeInitiator final : public Task {
     if (!crypto::equal_ct(expect, hash->data))
       return fail(NotifyType::authentication_failed,
                   "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) differ");
+    if (auto st = check_peer_id(m_sa, *idp->as<isakmp::IdPayload>()); !st)
+      return fail(NotifyType::invalid_id_information, "Main Mode message 6: " + st.error().message);
     r.peer_id = *idp->as<isakmp::IdPayload>();
     r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
     m_step = StepId::done;

@@ -154,6 +154,7 @@ Status verify_signed_identity(IkeSa& sa, Context& ctx, const std::vector<isakmp:
   if (auto st = x509::verify_hash(certs[leaf], hash, sig->data); !st)
     return Error::make("auth", fmt::format("{} of '{}' does not verify: {}", sa.initiator() ? "SIG_R" : "SIG_I",
                                            subject_of(certs[leaf]), st.error().message));
+  IPSECKIT_TRY(check_peer_id(sa, id));
   r.peer_id = id;
   ctx.log.emit(log::Level::control, sa.label(),
                fmt::format("peer certificate '{}' (issued by '{}') verified", subject_of(certs[leaf]),

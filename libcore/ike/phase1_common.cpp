@@ -67,7 +67,17 @@ isakmp::SaPayload make_phase1_answer(const isakmp::SaPayload& offered, std::size
   return sa;
 }
 
-isakmp::IdPayload local_identity(const IkeSa& sa) { return isakmp::IdPayload::address(sa.local().addr); }
+isakmp::IdPayload local_identity(const IkeSa& sa) {
+  if (sa.policy().local_id) return *sa.policy().local_id;  // the rule's "local_id"
+  return isakmp::IdPayload::address(sa.local().addr);
+}
+
+Status check_peer_id(const IkeSa& sa, const isakmp::IdPayload& id) {
+  const auto& want = sa.policy().peer_id;
+  if (!want || policy::ike_id_matches(*want, id)) return {};
+  return Error::make("auth", fmt::format("the peer authenticated as {}, but rule '{}' names its peer {}", id.str(),
+                                         sa.policy().rule, want->str()));
+}
 
 Result<SecureBytes> find_psk(const IkeSa& sa, Context& ctx) {
   bool any_psk = false;

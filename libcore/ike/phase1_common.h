@@ -34,9 +34,14 @@ Result<isakmp::SaPayload> make_phase1_offer(const MmPolicy& p);
 // (RFC 2409 5: the responder returns the initiator's transform unchanged).
 isakmp::SaPayload make_phase1_answer(const isakmp::SaPayload& offered, std::size_t proposal, std::size_t transform);
 
-// Our phase-1 identity: ID_IPV4_ADDR / ID_IPV6_ADDR of the local address, protocol and port 0
-// (RFC 2407 4.6.2 allows 0 or UDP/500; strongSwan and Windows accept both).
+// Our phase-1 identity: the rule's "local_id" (MmPolicy::local_id), else ID_IPV4_ADDR /
+// ID_IPV6_ADDR of the local address, protocol and port 0 (RFC 2407 4.6.2 allows 0 or UDP/500;
+// strongSwan and Windows accept both).
 isakmp::IdPayload local_identity(const IkeSa& sa);
+
+// The peer's authenticated phase-1 ID against the rule's "peer_id" (MmPolicy::peer_id, RFC 2407
+// 4.6.2.1); always fine when the rule names none. The error names both identities and the rule.
+Status check_peer_id(const IkeSa& sa, const isakmp::IdPayload& id);
 
 // The pre-shared key for the SA's peer (Aggressive Mode responder: the address its IDii names,
 // Phase1Results::psk_lookup): the first PSK method of the policy whose key the secret provider knows. Error text names the rule and peer.

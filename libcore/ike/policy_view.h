@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "ike/types.h"
+#include "policy/ike_id.h"
 #include "policy/model.h"
+#include "wire/isakmp_id.h"
 
 namespace ipseckit::ike {
 
@@ -19,6 +21,8 @@ struct MmPolicy {
   std::vector<policy::AuthMethod> auth;      // preference order
   bool aggressive_responder = false;         // Aggressive Mode answered only when set (off by default)
   bool aggressive_initiator = false;         // phase 1 started in Aggressive Mode (RFC 2409 5) instead of Main Mode
+  std::optional<wire::isakmp::IdPayload> local_id;  // sent as our phase-1 ID; nullopt = our address
+  std::optional<wire::isakmp::IdPayload> peer_id;   // the only ID the peer may claim; nullopt = any
 };
 
 // One rule's phase-2 side: what we offer or accept and for which traffic.
@@ -35,6 +39,15 @@ class PolicyView {
   virtual ~PolicyView() = default;
   // nullopt: no rule (and no default response) covers this peer; the engine refuses it.
   virtual std::optional<MmPolicy> main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const = 0;
+  // Aggressive Mode responder: the rule for a peer that claims `id` (IDii of message 1), so a
+  // rule naming a peer ID (and its pre-shared key) is chosen by it (RFC 2407 4.6.2.1). A rule
+  // that names another ID does not cover the peer. The default asks main_mode().
+  virtual std::optional<MmPolicy> main_mode_for_id(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                                   const wire::isakmp::IdPayload& id) const {
+    auto p = main_mode(local, peer);
+    if (p && p->peer_id && !policy::ike_id_matches(*p->peer_id, id)) return std::nullopt;
+    return p;
+  }
   // Responder: the peer proposes `ours` (IDcr) and `theirs` (IDci). The answer's selectors are
   // what we accept: the proposal itself, when a rule covers it.
   virtual std::optional<QmPolicy> quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer,

@@ -19,6 +19,16 @@ bool covers(const policy::SpdAddr& a, const wire::IpPrefix& p) {
 }  // namespace
 
 std::optional<MmPolicy> SpdPolicyView::main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const {
+  return mm_for(local, peer, nullptr);
+}
+
+std::optional<MmPolicy> SpdPolicyView::main_mode_for_id(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                                        const wire::isakmp::IdPayload& id) const {
+  return mm_for(local, peer, &id);
+}
+
+std::optional<MmPolicy> SpdPolicyView::mm_for(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                              const wire::isakmp::IdPayload* id) const {
   auto make = [&](std::uint32_t mm, std::uint32_t auth, std::string rule) -> std::optional<MmPolicy> {
     if (mm >= m_spd.mm_policies.size() || auth >= m_spd.auth.size()) return std::nullopt;
     MmPolicy p;
@@ -31,12 +41,29 @@ std::optional<MmPolicy> SpdPolicyView::main_mode(const wire::IpAddr& local, cons
     const bool fwd = covers(f.src, local) && covers(f.dst, peer);
     const bool rev = covers(f.src, peer) && covers(f.dst, local);
     if (!fwd && !rev) continue;
-    if (f.rule < m_spd.rules.size()) {
-      auto p = make(f.mm_policy, f.auth, m_spd.rules[f.rule].rule);
-      // The rule's "aggressive_mode" both starts and answers Aggressive Mode (RFC 2409 5).
-      if (p) p->aggressive_initiator = p->aggressive_responder = m_spd.rules[f.rule].aggressive_mode;
-      return p;
+    if (f.rule >= m_spd.rules.size()) continue;
+    const auto& r = m_spd.rules[f.rule];
+    std::optional<wire::isakmp::IdPayload> peer_id, local_id;
+    if (!r.peer_id.empty()) {
+      auto pid = policy::parse_ike_id(r.peer_id);
+      if (!pid) continue;  // validated when the policy was written; unusable = covers no one
+      peer_id = std::move(*pid);
     }
+    if (!r.local_id.empty()) {
+      auto lid = policy::parse_ike_id(r.local_id);
+      if (!lid) continue;
+      local_id = std::move(*lid);
+    }
+    // A rule naming a peer ID covers only a peer claiming it (RFC 2407 4.6.2.1), when the ID
+    // is known (Aggressive Mode message 1); Main Mode learns it after the keys (checked then).
+    if (id && peer_id && !policy::ike_id_matches(*peer_id, *id)) continue;
+    auto p = make(f.mm_policy, f.auth, r.rule);
+    if (!p) continue;
+    // The rule's "aggressive_mode" both starts and answers Aggressive Mode (RFC 2409 5).
+    p->aggressive_initiator = p->aggressive_responder = r.aggressive_mode;
+    p->local_id = std::move(local_id);
+    p->peer_id = std::move(peer_id);
+    return p;
   }
   if (m_spd.default_response)
     return make(m_spd.default_response->mm_policy, m_spd.default_response->auth, "(default response)");

@@ -1,7 +1,8 @@
 // The PolicyView that answers from the compiled SPD (policy/spd_types.h), as ikeview uses it:
 //  * main mode: the first specific main-mode filter (highest weight) whose two sides are this
 //    host's address and the peer's, either way round; its rule's MM policy and authentication
-//    methods. No filter: the default response rule, when the SPD has one.
+//    methods. No filter: the default response rule, when the SPD has one. For an Aggressive
+//    Mode peer (main_mode_for_id) rules whose "peer_id" names another identity are skipped.
 //  * quick mode, responder: the first specific negotiate filter that covers the proposed
 //    selectors (ours within its source, the peer's within its destination, protocol and ports
 //    equal or any) and, for tunnel filters, whose tunnel endpoint is the peer; transport
@@ -25,6 +26,8 @@ class SpdPolicyView final : public PolicyView {
   explicit SpdPolicyView(policy::CompiledSpd spd) : m_spd(std::move(spd)) {}
 
   std::optional<MmPolicy> main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const override;
+  std::optional<MmPolicy> main_mode_for_id(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                           const wire::isakmp::IdPayload& id) const override;
   std::optional<QmPolicy> quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer, const TrafficSelector& ours,
                                      const TrafficSelector& theirs) const override;
 
@@ -42,6 +45,8 @@ class SpdPolicyView final : public PolicyView {
 
  private:
   std::optional<QmPolicy> qm_from(const policy::SpdFilter& f) const;
+  std::optional<MmPolicy> mm_for(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                 const wire::isakmp::IdPayload* id) const;
   policy::CompiledSpd m_spd;
 };
 

@@ -318,6 +318,8 @@ Result<Policy> policy_from_json(const json& j, const std::string& path) {
       if (!mmf) return mmf.error();
       rule.mm_filters = std::move(*mmf);
       IPSECKIT_TRY(r.boolean("aggressive_mode", rule.aggressive_mode));
+      IPSECKIT_TRY(r.str("local_id", rule.local_id));
+      IPSECKIT_TRY(r.str("peer_id", rule.peer_id));
       IPSECKIT_TRY(r.finish());
       p.rules.push_back(rule);
     }

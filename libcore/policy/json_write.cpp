@@ -159,6 +159,8 @@ ojson to_json(const Policy& p, const JsonOptions& opt) {
     rj["active"] = r.active;
     rj["main_mode_filters"] = filters_json(r.mm_filters);
     if (r.aggressive_mode) rj["aggressive_mode"] = true;  // written only when set (off by default)
+    if (!r.local_id.empty()) rj["local_id"] = r.local_id;  // written only when set
+    if (!r.peer_id.empty()) rj["peer_id"] = r.peer_id;
     rules.push_back(rj);
   }
   j["rules"] = rules;

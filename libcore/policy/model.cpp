@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "policy/ike_id.h"
+
 namespace ipseckit::policy {
 namespace {
 
@@ -178,6 +180,10 @@ Status validate(const PolicySet& set) {
       if (r.tunnel) IPSECKIT_TRY(validate_address(*r.tunnel, rw + " tunnel endpoint"));
       if (r.tunnel_src) IPSECKIT_TRY(validate_address(*r.tunnel_src, rw + " tunnel source"));
       if (r.tunnel && r.tunnel->kind == AddrKind::any) return invalid(rw + ": tunnel endpoint cannot be 'any'");
+      for (const auto& [field, text] : {std::pair{"local_id", &r.local_id}, std::pair{"peer_id", &r.peer_id}}) {
+        if (text->empty()) continue;
+        if (auto id = parse_ike_id(*text); !id) return invalid(fmt::format("{} {}: {}", rw, field, id.error().message));
+      }
       for (std::size_t i = 0; i < r.mm_filters.size(); ++i) {
         const auto& f = r.mm_filters[i];
         auto fw = fmt::format("{} main-mode filter {}", rw, i + 1);

@@ -132,6 +132,13 @@ struct Rule {
   // peer's Aggressive Mode, only when set. JSON form only ("aggressive_mode": true); Windows
   // has no such setting, so the ipsecpol/netsh syntaxes neither set nor show it.
   bool aggressive_mode = false;
+  // Phase-1 identities (ike_id.h: "fqdn:NAME", "user_fqdn:USER@NAME" or an address; empty =
+  // our address / any identity). local_id is what we send as IDii/IDir; peer_id is the one
+  // identity this rule's peers may claim, so a rule (and its pre-shared key) is bound to a
+  // peer's FQDN or USER_FQDN ID (RFC 2407 4.6.2.1): an Aggressive Mode responder picks the rule
+  // by it. JSON form only, like aggressive_mode.
+  std::string local_id;
+  std::string peer_id;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 

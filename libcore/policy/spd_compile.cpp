@@ -170,6 +170,8 @@ class Compiler {
     sr.conn = r.conn;
     sr.mm_policy = mm;
     sr.aggressive_mode = r.aggressive_mode;
+    sr.local_id = r.local_id;
+    sr.peer_id = r.peer_id;
     if (fa->action == ActionType::negotiate) {
       sr.qm_policy = add_qm_policy(*fa, source);
       sr.auth = add_auth(p.name + "/" + r.name, r.auth);

@@ -252,8 +252,10 @@ Result<SpdRule> read_rule(const json& j, const std::string& path) {
   IPSECKIT_TRY(o.index("qm_policy", r.qm_policy));
   IPSECKIT_TRY(o.index("auth", r.auth));
   IPSECKIT_TRY(o.index("mm_policy", r.mm_policy));
-  // The one optional field (absent = false, as written), so SPDs of older builds still read.
+  // The optional fields (absent = false / empty, as written), so SPDs of older builds still read.
   if (j.contains("aggressive_mode")) IPSECKIT_TRY(o.boolean("aggressive_mode", r.aggressive_mode));
+  if (j.contains("local_id")) IPSECKIT_TRY(o.str("local_id", r.local_id));
+  if (j.contains("peer_id")) IPSECKIT_TRY(o.str("peer_id", r.peer_id));
   IPSECKIT_TRY(o.finish());
   return r;
 }

@@ -60,6 +60,8 @@ json rule_json(const SpdRule& r) {
   j["auth"] = index_or_null(r.auth);
   j["mm_policy"] = index_or_null(r.mm_policy);
   if (r.aggressive_mode) j["aggressive_mode"] = true;  // absent = false
+  if (!r.local_id.empty()) j["local_id"] = r.local_id;  // absent = empty
+  if (!r.peer_id.empty()) j["peer_id"] = r.peer_id;
   return j;
 }
 

@@ -68,6 +68,8 @@ struct SpdRule {
   std::uint32_t auth = kSpdNone;       // negotiate rules only
   std::uint32_t mm_policy = kSpdNone;  // the source policy's main-mode policy
   bool aggressive_mode = false;        // Rule::aggressive_mode
+  std::string local_id;                // Rule::local_id (ike_id.h text; empty = our address)
+  std::string peer_id;                 // Rule::peer_id (empty = any identity)
   friend bool operator==(const SpdRule&, const SpdRule&) = default;
 };
 

@@ -13,6 +13,20 @@ Error malformed(std::string_view what) {
   return Error::make("protocol", "the agent's response to " + std::string(what) + " is malformed");
 }
 
+// s as a JSON string: printable ASCII without quote or backslash goes as it is (event-log
+// lines nearly always), anything else through the serialiser (escapes, invalid UTF-8).
+void append_json_string(std::string& out, std::string_view s) {
+  for (char ch : s) {
+    if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+      out += to_text(Json(s));
+      return;
+    }
+  }
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
 std::uint64_t revision_of(const Json& j) {
   auto it = j.find("revision");
   return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
@@ -56,11 +70,11 @@ Result<Json> Client::request(Json req) {
       return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
     }
     Json& j = **line;
+    settle(j);
     auto rid = j.find("id");
-    if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id)) {
-      unanswered(j);  // a log_nowait() or txn_nowait() answer (or a stale one)
-      continue;
-    }
+    if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id))
+      continue;  // a quiet request's refusal (or a stale answer)
+    m_unread = 0;  // the agent answers in order: every earlier answer has been read
     auto ok = j.find("ok");
     if (ok != j.end() && ok->is_boolean() && ok->get<bool>()) return std::move(j);
     return error_from_response(j);
@@ -116,46 +130,49 @@ Result<std::uint64_t> Client::log(std::string_view subsys, std::string_view leve
 }
 
 Status Client::flush() {
+  close_log_batch();
   if (m_queued.empty()) return {};
   auto st = m_conn.send_lines(m_queued, m_opt.timeout);
   m_queued.clear();
   return st;
 }
 
-void Client::unanswered(const Json& answer) {
-  if (m_unanswered) --m_unanswered;
-  if (m_nowait_txns.empty()) return;
+void Client::close_log_batch() {
+  if (m_log_batch.empty()) return;
+  m_queued += R"({"op":"log","quiet":true,"id":)" + std::to_string(m_next_id++) + R"(,"entries":[)";
+  m_queued += m_log_batch;
+  m_queued += "]}\n";
+  m_log_batch.clear();
+  ++m_unread;
+}
+
+void Client::settle(const Json& answer) {
   auto rid = answer.find("id");
-  if (rid == answer.end() || !rid->is_number_unsigned()) return;
-  auto it = m_nowait_txns.find(rid->get<std::uint64_t>());
-  if (it == m_nowait_txns.end()) return;
-  auto ok = answer.find("ok");
-  if (ok == answer.end() || !ok->is_boolean() || !ok->get<bool>())
-    m_failed.push_back(FailedTxn{std::move(it->second), error_from_response(answer)});
-  m_nowait_txns.erase(it);
+  if (rid == answer.end() || !rid->is_number_unsigned() || m_nowait_txns.empty()) return;
+  const std::uint64_t id = rid->get<std::uint64_t>();
+  if (auto it = m_nowait_txns.find(id); it != m_nowait_txns.end()) {
+    auto ok = answer.find("ok");
+    if (ok == answer.end() || !ok->is_boolean() || !ok->get<bool>())
+      m_failed.push_back(FailedTxn{std::move(it->second), error_from_response(answer)});
+  }
+  m_nowait_txns.erase(m_nowait_txns.begin(), m_nowait_txns.upper_bound(id));
 }
 
 Status Client::wait_room() {
-  if (m_unanswered >= kMaxUnanswered) IPSECKIT_TRY(flush());
-  while (m_unanswered >= kMaxUnanswered) {
-    auto line = m_conn.receive(m_opt.timeout);
-    if (!line) return line.error();
-    if (!*line) {
-      m_conn.close();
-      return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
-    }
-    unanswered(**line);
-  }
+  if (m_nowait_txns.size() < kMaxUnanswered) return {};
+  // Answered after every request queued before it: settles them all (refusals are read first).
+  auto r = request({{"op", "hello"}});
+  if (!r) return r.error();
   return {};
 }
 
-Status Client::txn_nowait(const Txn& t) {
-  IPSECKIT_TRY(wait_room());
+Status Client::queue_txn(Json req, const Txn& t) {
+  close_log_batch();  // requests keep their order
   const std::uint64_t id = m_next_id++;
-  Json req = txn_to_json(t);
+  req["quiet"] = true;
   req["id"] = id;
   m_queued += to_line(req);
-  ++m_unanswered;
+  ++m_unread;
   std::vector<TxnOp> keys;
   keys.reserve(t.ops.size());
   for (const auto& op : t.ops) keys.push_back(TxnOp{op.kind, op.key, nullptr});
@@ -163,24 +180,59 @@ Status Client::txn_nowait(const Txn& t) {
   return m_queued.size() >= 65536 ? flush() : Status{};
 }
 
+Status Client::txn_nowait(const Txn& t) {
+  IPSECKIT_TRY(wait_room());
+  return queue_txn(txn_to_json(t), t);
+}
+
+Status Client::txn_nowait(Txn&& t) {
+  IPSECKIT_TRY(wait_room());
+  Json cmp = Json::array();
+  for (const auto& c : t.compares) cmp.push_back({{"key", c.key}, {"revision", c.revision}});
+  Json ops = Json::array();
+  for (auto& o : t.ops) {
+    switch (o.kind) {
+      case TxnOp::Kind::put:
+        ops.push_back({{"op", "put"}, {"key", o.key}, {"value", std::move(o.value)}});
+        break;
+      case TxnOp::Kind::del:
+        ops.push_back({{"op", "delete"}, {"key", o.key}});
+        break;
+      case TxnOp::Kind::delete_prefix:
+        ops.push_back({{"op", "delete_prefix"}, {"prefix", o.key}});
+        break;
+    }
+  }
+  return queue_txn(Json{{"op", "txn"}, {"compare", std::move(cmp)}, {"ops", std::move(ops)}}, t);
+}
+
 std::vector<Client::FailedTxn> Client::take_failed() { return std::exchange(m_failed, {}); }
 
 Status Client::log_nowait(std::string_view subsys, std::string_view level, std::string_view message) {
-  IPSECKIT_TRY(wait_room());
-  Json req{{"op", "log"}, {"subsys", subsys}, {"level", level}, {"message", message}, {"id", m_next_id++}};
-  m_queued += to_line(req);
-  ++m_unanswered;
-  return m_queued.size() >= 65536 ? flush() : Status{};
+  if (!m_log_batch.empty()) m_log_batch.push_back(',');
+  m_log_batch += R"({"subsys":)";
+  append_json_string(m_log_batch, subsys);
+  m_log_batch += R"(,"level":)";
+  append_json_string(m_log_batch, level);
+  m_log_batch += R"(,"message":)";
+  append_json_string(m_log_batch, message);
+  m_log_batch.push_back('}');
+  return m_queued.size() + m_log_batch.size() >= 65536 ? flush() : Status{};
 }
 
 std::size_t Client::drain() {
   (void)flush();
-  while (m_unanswered) {
-    auto line = m_conn.receive(std::chrono::milliseconds(0));
-    if (!line || !*line) break;
-    unanswered(**line);
+  // Quiet requests are answered only when refused: look for those now and then, not after
+  // every write (a later request() reads them anyway).
+  if (m_unread >= 32) {
+    m_unread = 0;
+    for (;;) {
+      auto line = m_conn.receive(std::chrono::milliseconds(0));
+      if (!line || !*line) break;
+      settle(**line);
+    }
   }
-  return m_unanswered;
+  return m_nowait_txns.size();
 }
 
 Result<std::vector<LogEntry>> Client::log_read(std::uint64_t since, std::size_t limit) {

@@ -85,21 +85,25 @@ class Client {
   Result<std::uint64_t> txn(const Txn& t);  // the txn's revision
   Result<std::uint64_t> log(std::string_view subsys, std::string_view level, std::string_view message);  // seq
   // Queues a log line without waiting for the answer: a daemon that logs several lines per
-  // event (ikeview: about ten per Main Mode) would otherwise pay a round trip, and a write, for
-  // each. Queued lines go out in one write with the next request(), drain() or when 64 KiB
-  // are queued; their answers are read by drain() or skipped by the next request(), so an
-  // error answer is lost. At most kMaxUnanswered stay unread (beyond that this call waits).
+  // event (ikeview: about fifteen per negotiation) would otherwise pay a round trip, and a
+  // write, for each. Consecutive queued lines travel as one quiet "log" request ("entries"; the
+  // agent answers it only if it fails, and such an answer is skipped). Queued requests go out
+  // in one write with the next request(), drain() or when 64 KiB are queued.
   Status log_nowait(std::string_view subsys, std::string_view level, std::string_view message);
-  // Sends the queued lines, then reads the answers that have already arrived, without
-  // waiting; returns how many are still due.
+  // Sends the queued requests, then reads the answers that have already arrived, without
+  // waiting; returns how many txn_nowait() transactions are not known to be settled yet.
   std::size_t drain();
+  // txn_nowait() transactions whose outcome is not known yet; at this many the next one
+  // first waits for the agent to catch up (one round trip).
   static constexpr std::size_t kMaxUnanswered = 256;
   // A transaction queued like log_nowait() (a daemon that stores records per event need not
-  // wait a round trip each). It stays all-or-nothing at the agent; when the agent refuses it,
-  // nothing of it was applied, and take_failed() returns its keys with the error once its
-  // answer has been read (by drain(), a later request() or log_nowait()). Requests on the
-  // connection are answered in order, so a later request sees its effect.
+  // wait a round trip each), sent as a quiet request: the agent answers only a refusal. It
+  // stays all-or-nothing at the agent; when the agent refuses it, nothing of it was applied,
+  // and take_failed() returns its keys with the error once its answer has been read (by
+  // drain(), a later request() or the wait for kMaxUnanswered). Requests on the connection
+  // are handled in order, so a later request sees its effect.
   Status txn_nowait(const Txn& t);
+  Status txn_nowait(Txn&& t);  // the same, moving the values into the request
   struct FailedTxn {
     std::vector<TxnOp> ops;  // kinds and keys only (values dropped)
     Error error;
@@ -121,11 +125,16 @@ class Client {
   HelloInfo m_info;
   std::uint64_t m_next_id = 1;
   Status flush();
-  std::size_t m_unanswered = 0;  // log_nowait() requests whose answer was not read yet
-  std::string m_queued;          // log_nowait() lines not sent yet
-  std::map<std::uint64_t, std::vector<TxnOp>> m_nowait_txns;  // txn_nowait() ids not answered yet
+  void close_log_batch();  // the queued log lines to one request in m_queued
+  Status queue_txn(Json req, const Txn& t);
+  std::string m_queued;     // requests not sent yet (lines)
+  std::string m_log_batch;  // log_nowait() entries not in m_queued yet: {..},{..}
+  std::size_t m_unread = 0;  // quiet requests sent since answers were last read
+  std::map<std::uint64_t, std::vector<TxnOp>> m_nowait_txns;  // txn_nowait() ids not known settled
   std::vector<FailedTxn> m_failed;
-  void unanswered(const Json& answer);  // an answer to a *_nowait() request
+  // An answer with a numeric id: a refused txn_nowait() becomes a FailedTxn; every quiet
+  // request before it (the agent handles them in order) is settled.
+  void settle(const Json& answer);
   Status wait_room();
 };
 

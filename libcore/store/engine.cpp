@@ -60,7 +60,7 @@ Result<std::uint64_t> Engine::put(std::string_view key, Json value, std::optiona
   Txn t;
   if (if_revision) t.compares.push_back(Compare{std::string(key), *if_revision});
   t.ops.push_back(TxnOp::put(std::string(key), std::move(value)));
-  return commit(t, false);
+  return commit_owned(t, false);
 }
 
 Result<std::uint64_t> Engine::del(std::string_view key, std::optional<std::uint64_t> if_revision) {
@@ -69,11 +69,15 @@ Result<std::uint64_t> Engine::del(std::string_view key, std::optional<std::uint6
   Txn t;
   if (if_revision) t.compares.push_back(Compare{std::string(key), *if_revision});
   t.ops.push_back(TxnOp::del(std::string(key)));
-  return commit(t, false);
+  return commit_owned(t, false);
 }
 
 Result<std::uint64_t> Engine::txn(const Txn& t) {
   return commit(t, false);
+}
+
+Result<std::uint64_t> Engine::txn(Txn&& t) {
+  return commit_owned(t, false);
 }
 
 Status Engine::check_txn(const Txn& t) const {
@@ -102,26 +106,27 @@ Status Engine::check_txn(const Txn& t) const {
   return {};
 }
 
-std::vector<Engine::Change> Engine::plan(const Txn& t, bool drop_unchanged_puts) const {
+std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool steal) const {
   std::vector<Change> out;
-  std::map<std::string, std::optional<Json>, std::less<>> overlay;  // state as the txn goes
+  // State as the txn goes: key -> index in out of its last change (a put's value or a delete).
+  std::map<std::string, std::size_t, std::less<>> overlay;
   auto current = [&](const std::string& k) -> const Json* {
-    if (auto o = overlay.find(k); o != overlay.end()) return o->second ? &*o->second : nullptr;
+    if (auto o = overlay.find(k); o != overlay.end()) return out[o->second].value ? &*out[o->second].value : nullptr;
     auto it = m_map.find(k);
     return it == m_map.end() ? nullptr : &it->second.value;
   };
   auto remove = [&](const std::string& k) {
     if (!current(k)) return;
     out.push_back(Change{k, std::nullopt});
-    overlay[k] = std::nullopt;
+    overlay[k] = out.size() - 1;
   };
-  for (const auto& op : t.ops) {
+  for (auto& op : t.ops) {
     switch (op.kind) {
       case TxnOp::Kind::put: {
         const Json* cur = current(op.key);
         if (drop_unchanged_puts && cur && *cur == op.value) break;
-        out.push_back(Change{op.key, op.value});
-        overlay[op.key] = op.value;
+        out.push_back(Change{op.key, steal ? std::move(op.value) : op.value});
+        overlay[op.key] = out.size() - 1;
         break;
       }
       case TxnOp::Kind::del:
@@ -158,26 +163,43 @@ Status Engine::persist(const std::vector<Change>& changes, std::uint64_t rev) {
 }
 
 Result<std::uint64_t> Engine::commit(const Txn& t, bool derived) {
+  Txn copy = t;  // plan() may move values out only of a txn it owns
+  return commit_owned(copy, derived);
+}
+
+Result<std::uint64_t> Engine::commit_owned(Txn& t, bool derived) {
   IPSECKIT_TRY(check_txn(t));
-  std::vector<Change> changes = plan(t, derived);
+  std::vector<Change> changes = plan(t, derived, true);
   if (changes.empty()) return m_revision;
   const std::uint64_t rev = m_revision + 1;
   IPSECKIT_TRY(persist(changes, rev));
-  for (const auto& c : changes) {
+  // A value nobody watches moves into the map; a watched one is copied, for the event.
+  std::vector<bool> seen(changes.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    auto& c = changes[i];
+    seen[i] = watched(c.key);
     if (c.value)
-      m_map[c.key] = Slot{*c.value, rev};
+      m_map.insert_or_assign(c.key, Slot{seen[i] ? *c.value : std::move(*c.value), rev});
     else if (auto it = m_map.find(c.key); it != m_map.end())
       m_map.erase(it);
   }
   m_revision = rev;
-  notify(changes, rev);
+  notify(changes, seen, rev);
   if (!derived) run_derivers_for(changes);
   return rev;
 }
 
-void Engine::notify(const std::vector<Change>& changes, std::uint64_t rev) {
+bool Engine::watched(std::string_view key) const {
+  for (const auto& [id, w] : m_watchers)
+    if (has_prefix(key, w.prefix)) return true;
+  return false;
+}
+
+void Engine::notify(const std::vector<Change>& changes, const std::vector<bool>& watched, std::uint64_t rev) {
   if (m_watchers.empty()) return;
-  for (const auto& c : changes) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (!watched[i]) continue;
+    const auto& c = changes[i];
     Event ev{c.value ? Event::Kind::put : Event::Kind::del, c.key, c.value ? *c.value : Json(), rev, false};
     for (const auto& [id, w] : m_watchers)
       if (has_prefix(c.key, w.prefix)) w.fn(id, ev);
@@ -252,7 +274,7 @@ void Engine::run_deriver(const Deriver& d) {
     m_in_derive = false;
     return;
   }
-  auto r = commit(t, true);
+  auto r = commit_owned(t, true);
   if (!r) log::msg(log::Subsys::store, log::Level::audit, "derived commit failed: {}", r.error().message);
   m_in_derive = false;
 }

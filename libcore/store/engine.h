@@ -64,6 +64,7 @@ class Engine {
   // All or nothing: every compare must hold ("conflict" naming the first key that failed),
   // then every op is applied in order under one new revision (or none if nothing changed).
   Result<std::uint64_t> txn(const Txn& t);
+  Result<std::uint64_t> txn(Txn&& t);  // the same, moving the values into the store
 
   // Calls fn for each change to a key under prefix, in commit order, after the commit.
   // fn must not call watch()/unwatch(). Returns the watch id (> 0).
@@ -103,10 +104,13 @@ class Engine {
   };
 
   Status check_txn(const Txn& t) const;
-  std::vector<Change> plan(const Txn& t, bool drop_unchanged_puts) const;
+  // steal: move the put values out of t (a txn the caller gave up).
+  std::vector<Change> plan(Txn& t, bool drop_unchanged_puts, bool steal) const;
   Result<std::uint64_t> commit(const Txn& t, bool derived);
+  Result<std::uint64_t> commit_owned(Txn& t, bool derived);
   Status persist(const std::vector<Change>& changes, std::uint64_t rev);
-  void notify(const std::vector<Change>& changes, std::uint64_t rev);
+  bool watched(std::string_view key) const;
+  void notify(const std::vector<Change>& changes, const std::vector<bool>& watched, std::uint64_t rev);
   void run_deriver(const Deriver& d);
   void run_derivers_for(const std::vector<Change>& changes);
   std::int64_t now_ms() const;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "store/types.h"
@@ -22,6 +23,11 @@ inline constexpr std::size_t kMaxLogReadLimit = 100000;
 enum class Op { hello, get, put, del, list, watch, unwatch, txn, log, log_read };
 std::string_view op_name(Op op);
 
+// One event-log line of a "log" request ("entries" carries several).
+struct LogLine {
+  std::string subsys, level, message;  // level normalised to its name
+};
+
 struct Request {
   Json id;  // echoed in the response; null when the request had none
   Op op = Op::hello;
@@ -34,7 +40,8 @@ struct Request {
   bool snapshot = false;                     // watch
   std::uint64_t watch = 0;                   // unwatch
   Txn txn;                                   // txn
-  std::string subsys, level, message;        // log (level normalised to its name)
+  std::vector<LogLine> lines;                // log: its one line, or each of "entries"
+  bool quiet = false;                        // "quiet": answered only when it fails
   std::uint64_t since = 0;                   // log_read
   std::size_t limit = kDefaultLogReadLimit;  // log_read
 };
@@ -44,8 +51,9 @@ struct Request {
 Result<Json> parse_line(std::string_view line);
 // The object's "id" if it is a scalar, else null.
 Json request_id(const Json& obj);
-// The object's fields to a Request. Error code "bad_request" naming the field.
-Result<Request> parse_request(const Json& obj);
+// The object's fields to a Request (values are moved out of obj). Error code
+// "bad_request" naming the field.
+Result<Request> parse_request(Json obj);
 
 // Serialisation: compact JSON plus '\n'; invalid UTF-8 (only possible from C++ callers) is
 // replaced, never thrown.

@@ -86,11 +86,11 @@ std::string at(std::string_view base, std::size_t i, std::string_view name) {
   return std::string(base) + "[" + std::to_string(i) + "]." + std::string(name);
 }
 
-Status parse_txn(const Json& obj, Txn& t) {
+Status parse_txn(Json& obj, Txn& t) {
   Error err;
   const Json* cmp = get_array(obj, "compare", err);
   if (!err.code.empty()) return err;
-  const Json* ops = get_array(obj, "ops", err);
+  Json* ops = get_array(obj, "ops", err) ? &obj["ops"] : nullptr;  // obj is ours: values are moved out
   if (!err.code.empty()) return err;
   if (cmp) {
     for (std::size_t i = 0; i < cmp->size(); ++i) {
@@ -105,7 +105,7 @@ Status parse_txn(const Json& obj, Txn& t) {
   }
   if (ops) {
     for (std::size_t i = 0; i < ops->size(); ++i) {
-      const Json& o = (*ops)[i];
+      Json& o = (*ops)[i];
       if (!o.is_object()) return bad("field " + fieldname("ops[" + std::to_string(i) + "]") + " must be an object");
       auto kind = get_string(o, "op", at("ops", i, "op"), true);
       if (!kind) return kind.error();
@@ -114,7 +114,7 @@ Status parse_txn(const Json& obj, Txn& t) {
         if (!key) return key.error();
         auto v = o.find("value");
         if (v == o.end()) return bad("missing field " + fieldname(at("ops", i, "value")));
-        t.ops.push_back(TxnOp::put(std::move(key.value()), *v));
+        t.ops.push_back(TxnOp::put(std::move(key.value()), std::move(*v)));
       } else if (*kind == "delete") {
         auto key = get_string(o, "key", at("ops", i, "key"), true);
         if (!key) return key.error();
@@ -131,7 +131,21 @@ Status parse_txn(const Json& obj, Txn& t) {
   return {};
 }
 
-Status parse_fields(const Json& obj, Request& r) {
+// One log line: subsys, level and message, at path (empty for the request itself).
+Result<LogLine> parse_log_line(const Json& obj, const std::string& path) {
+  auto subsys = get_string(obj, "subsys", path + "subsys", true);
+  if (!subsys) return subsys.error();
+  auto level = get_string(obj, "level", path + "level", true);
+  if (!level) return level.error();
+  auto message = get_string(obj, "message", path + "message", true);
+  if (!message) return message.error();
+  log::Level lv{};
+  if (!log::parse_level(*level, lv))
+    return bad("field " + fieldname(path + "level") + " must be one of audit, control, diag, raw, private");
+  return LogLine{std::move(subsys.value()), std::string(log::name(lv)), std::move(message.value())};
+}
+
+Status parse_fields(Json& obj, Request& r) {
   switch (r.op) {
     case Op::hello: {
       auto v = get_uint(obj, "version", "version");
@@ -152,7 +166,7 @@ Status parse_fields(const Json& obj, Request& r) {
       if (r.op == Op::put) {
         auto v = obj.find("value");
         if (v == obj.end()) return bad("missing field 'value'");
-        r.value = *v;
+        r.value = std::move(*v);
       }
       return {};
     }
@@ -175,17 +189,25 @@ Status parse_fields(const Json& obj, Request& r) {
     case Op::txn:
       return parse_txn(obj, r.txn);
     case Op::log: {
-      auto subsys = get_string(obj, "subsys", "subsys", true);
-      if (!subsys) return subsys.error();
-      auto level = get_string(obj, "level", "level", true);
-      if (!level) return level.error();
-      auto message = get_string(obj, "message", "message", true);
-      if (!message) return message.error();
-      log::Level lv{};
-      if (!log::parse_level(*level, lv)) return bad("field 'level' must be one of audit, control, diag, raw, private");
-      r.subsys = std::move(subsys.value());
-      r.level = std::string(log::name(lv));
-      r.message = std::move(message.value());
+      // Either one line (subsys, level, message) or several: "entries":[{subsys, level, message}, ...].
+      Error err;
+      const Json* entries = get_array(obj, "entries", err);
+      if (!err.code.empty()) return err;
+      if (!entries) {
+        auto line = parse_log_line(obj, "");
+        if (!line) return line.error();
+        r.lines.push_back(std::move(line.value()));
+        return {};
+      }
+      if (entries->empty()) return bad("field 'entries' must not be empty");
+      r.lines.reserve(entries->size());
+      for (std::size_t i = 0; i < entries->size(); ++i) {
+        const std::string path = "entries[" + std::to_string(i) + "].";
+        if (!(*entries)[i].is_object()) return bad("field " + fieldname(path.substr(0, path.size() - 1)) + " must be an object");
+        auto line = parse_log_line((*entries)[i], path);
+        if (!line) return line.error();
+        r.lines.push_back(std::move(line.value()));
+      }
       return {};
     }
     case Op::log_read: {
@@ -230,7 +252,7 @@ Json request_id(const Json& obj) {
   return *it;
 }
 
-Result<Request> parse_request(const Json& obj) {
+Result<Request> parse_request(Json obj) {
   Request r;
   r.id = request_id(obj);
   if (auto it = obj.find("id"); it != obj.end() && (it->is_object() || it->is_array()))
@@ -248,6 +270,9 @@ Result<Request> parse_request(const Json& obj) {
     std::string shown = op->size() > 40 ? op->substr(0, 40) + "..." : *op;
     return bad("field 'op': unknown op '" + shown + "'");
   }
+  auto quiet = get_bool(obj, "quiet");
+  if (!quiet) return quiet.error();
+  r.quiet = *quiet;
   IPSECKIT_TRY(parse_fields(obj, r));
   return r;
 }

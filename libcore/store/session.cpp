@@ -40,12 +40,12 @@ void Session::handle_line(std::string_view line) {
   auto obj = parse_line(line);
   if (!obj) return send_error(nullptr, obj.error().code, obj.error().message);
   const Json id = request_id(*obj);
-  auto req = parse_request(*obj);
+  auto req = parse_request(std::move(*obj));
   if (!req) return send_error(id, req.error().code, req.error().message);
   try {
     Reply r = dispatch(*req);
     if (!r) return send_error(id, r.error().code, r.error().message);
-    if (*r) send_ok(id, **r);
+    if (*r && !req->quiet) send_ok(id, **r);  // quiet: answered only when it fails
   } catch (const std::exception& e) {
     send_error(id, "internal", e.what());
   }
@@ -57,7 +57,7 @@ Status Session::require_admin(std::string_view what) const {
                    std::to_string(m_peer.uid) + " may only read");
 }
 
-Session::Reply Session::dispatch(const Request& r) {
+Session::Reply Session::dispatch(Request& r) {
   auto revision_body = [](Result<std::uint64_t> rev) -> Reply {
     if (!rev) return rev.error();
     return std::optional<Json>(Json{{"revision", *rev}});
@@ -79,13 +79,13 @@ Session::Reply Session::dispatch(const Request& r) {
       return do_log_read(r);
     case Op::put:
       IPSECKIT_TRY(require_admin("put"));
-      return revision_body(m_engine.put(r.key, r.value, r.if_revision));
+      return revision_body(m_engine.put(r.key, std::move(r.value), r.if_revision));
     case Op::del:
       IPSECKIT_TRY(require_admin("delete"));
       return revision_body(m_engine.del(r.key, r.if_revision));
     case Op::txn:
       IPSECKIT_TRY(require_admin("txn"));
-      return revision_body(m_engine.txn(r.txn));
+      return revision_body(m_engine.txn(std::move(r.txn)));
   }
   return Error::make("bad_request", "field 'op': unsupported");
 }
@@ -181,9 +181,11 @@ Session::Reply Session::do_unwatch(const Request& r) {
 
 Session::Reply Session::do_log(const Request& r) {
   IPSECKIT_TRY(require_admin("log"));
-  if (r.subsys.empty()) return Error::make("bad_request", "field 'subsys' must not be empty");
-  const LogEntry& e = m_engine.log(r.subsys, r.level, r.message);
-  return std::optional<Json>(Json{{"seq", e.seq}});
+  for (const auto& l : r.lines)  // all or nothing: checked before any is appended
+    if (l.subsys.empty()) return Error::make("bad_request", "field 'subsys' must not be empty");
+  std::uint64_t seq = 0;
+  for (const auto& l : r.lines) seq = m_engine.log(l.subsys, l.level, l.message).seq;
+  return std::optional<Json>(Json{{"seq", seq}});
 }
 
 Session::Reply Session::do_log_read(const Request& r) {

@@ -53,7 +53,7 @@ class Session {
   // A handler returns the success body (without "id"/"ok"), or nullopt if it already wrote
   // its own response (watch: the response must precede the snapshot events).
   using Reply = Result<std::optional<Json>>;
-  Reply dispatch(const Request& r);
+  Reply dispatch(Request& r);  // may move the txn out of r
   Reply do_hello(const Request& r);
   Reply do_get(const Request& r);
   Reply do_list(const Request& r);

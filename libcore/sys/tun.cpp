@@ -1,12 +1,16 @@
 #include "sys/tun.h"
 
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -60,6 +64,46 @@ Status TunDevice::set_offload(unsigned flags) {
     if (ioctl(fd.get(), TUNSETOFFLOAD, static_cast<unsigned long>(flags)) != 0)
       return Error::make("failed", fmt::format("TUNSETOFFLOAD {}: {}", m_name, std::strerror(errno)));
   return {};
+}
+
+Status TunDevice::steer_by_hash() {
+  // r0 = skb->hash, or (none) the words at offsets 12 and 16 xored; folded to 16 bits (the TUN
+  // takes the low 16 bits modulo the number of queues).
+  auto insn = [](std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off, std::int32_t imm) {
+    bpf_insn i{};
+    i.code = code;
+    i.dst_reg = dst & 0xf;
+    i.src_reg = src & 0xf;
+    i.off = off;
+    i.imm = imm;
+    return i;
+  };
+  const bpf_insn prog[] = {
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),  // r6 = ctx (for LD_ABS)
+      insn(BPF_LDX | BPF_MEM | BPF_W, 0, 1, static_cast<std::int16_t>(offsetof(__sk_buff, hash)), 0),
+      insn(BPF_JMP | BPF_JNE | BPF_K, 0, 0, 4, 0),  // a hash: to the fold
+      insn(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, 12),
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0),
+      insn(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, 16),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, 0, 7, 0, 0),
+      insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0),  // fold: r0 ^= r0 >> 16
+      insn(BPF_ALU64 | BPF_RSH | BPF_K, 7, 0, 0, 16),
+      insn(BPF_ALU64 | BPF_XOR | BPF_X, 0, 7, 0, 0),
+      insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+  };
+  static const char kLicense[] = "GPL";
+  bpf_attr attr{};
+  attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+  attr.insns = reinterpret_cast<std::uintptr_t>(prog);
+  attr.insn_cnt = sizeof prog / sizeof prog[0];
+  attr.license = reinterpret_cast<std::uintptr_t>(kLicense);
+  const long fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  if (fd < 0) return Error::make("failed", fmt::format("{}: loading the steering program: {}", m_name, std::strerror(errno)));
+  UniqueFd prog_fd(static_cast<int>(fd));
+  int pfd = prog_fd.get();
+  if (ioctl(m_fds.at(0).get(), TUNSETSTEERINGEBPF, &pfd) != 0)
+    return Error::make("failed", fmt::format("TUNSETSTEERINGEBPF {}: {}", m_name, std::strerror(errno)));
+  return {};  // the device holds the program; our fd may close
 }
 
 }  // namespace ipseckit::sys

@@ -39,6 +39,12 @@ class TunDevice {
   const std::string& offload_error() const { return m_offload_error; }
   // TUNSETOFFLOAD on every queue (TUN_F_CSUM | TUN_F_TSO4 | ...); needs vnet_hdr.
   Status set_offload(unsigned flags);
+  // Multi-queue: packets the kernel sends into the TUN are spread over the queues by their
+  // flow hash (skb->hash; without one, the IPv4 addresses or the middle of the IPv6 source),
+  // through a steering eBPF program (TUNSETSTEERINGEBPF). Without it the kernel's automatic
+  // steering sends a flow to the queue that last wrote its reverse direction, which puts every
+  // flow of one ESP peer on the worker that decrypts that peer's traffic.
+  Status steer_by_hash();
 
  private:
   std::string m_name;

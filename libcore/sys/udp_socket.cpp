@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "base/log.h"
+
 #ifndef UDP_GRO
 #define UDP_GRO 104
 #endif
@@ -114,7 +116,7 @@ Result<UdpSocket> UdpSocket::open(const UdpOptions& opt) {
     std::uint32_t m = *opt.mark;
     if (setsockopt(fd, SOL_SOCKET, SO_MARK, &m, sizeof m) != 0) return sys_error(fmt::format("SO_MARK {:#x}", m));
   }
-  if (opt.reuse_port) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT"));
+  if (opt.reuse_port || opt.natt_share != NattShare::none) IPSECKIT_TRY(opt_int(SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT"));
   if (s.m_v6) IPSECKIT_TRY(opt_int(IPPROTO_IPV6, IPV6_V6ONLY, one, "IPV6_V6ONLY"));
   if (opt.pktinfo) {
     if (s.m_v6) IPSECKIT_TRY(opt_int(IPPROTO_IPV6, IPV6_RECVPKTINFO, one, "IPV6_RECVPKTINFO"));
@@ -127,6 +129,13 @@ Result<UdpSocket> UdpSocket::open(const UdpOptions& opt) {
   sockaddr_storage sa;
   socklen_t len = to_sockaddr(opt.bind, sa);
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0) return sys_error(fmt::format("bind {}", str(opt.bind)));
+  if (opt.natt_share == NattShare::esp) {
+    auto l = natt_steer(fd, opt.natt_share);
+    if (!l) return l.error();
+  } else if (opt.natt_share == NattShare::ike) {  // the IKE daemon works on without espd's part
+    if (auto l = natt_steer(fd, opt.natt_share); !l)
+      log::msg(log::Subsys::net, log::Level::audit, "no ESP steering on {}: {}", str(opt.bind), l.error().message);
+  }
   return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "sys/natt_share.h"
 #include "sys/unix_socket.h"
 #include "wire/ip_address.h"
 
@@ -41,6 +42,10 @@ struct UdpOptions {
   // drops, in the kernel, datagrams of 4 bytes or more whose first 4 are not the zero non-ESP
   // marker: ESP, which espd reads elsewhere. IKE, keepalives (0xFF) and runts still arrive.
   bool natt_ike_only = false;
+  // The NAT-T port shared by the IKE daemon and espd in one SO_REUSEPORT group, the kernel
+  // steering IKE and ESP apart (natt_share.h): sets SO_REUSEPORT and, once bound, attaches
+  // the steering program for this socket's role.
+  NattShare natt_share = NattShare::none;
 };
 
 // One received datagram of a batch.

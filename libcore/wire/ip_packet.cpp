@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <cstring>
+
 namespace ipseckit::wire {
 namespace {
 
@@ -11,12 +14,28 @@ bool has_ports(std::uint8_t proto) { return proto == 6 || proto == 17 || proto =
 
 }  // namespace
 
+// RFC 1071 §4.1, 32 bits at a time: the one's complement sum does not depend on byte order
+// (§2(B)), so native-order words are added and the folded result is swapped back once.
 std::uint16_t inet_checksum(ByteView data, std::uint32_t sum) {
-  std::size_t i = 0;
-  for (; i + 1 < data.size(); i += 2) sum += static_cast<std::uint32_t>((data[i] << 8) | data[i + 1]);
-  if (i < data.size()) sum += static_cast<std::uint32_t>(data[i] << 8);
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  std::uint64_t acc = 0;
+  for (; n >= 4; p += 4, n -= 4) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    acc += w;
+  }
+  std::uint8_t tail[4] = {0, 0, 0, 0};  // the last 0-3 bytes; an odd byte pads with a zero
+  if (n) std::memcpy(tail, p, n);
+  std::uint32_t w;
+  std::memcpy(&w, tail, 4);
+  acc += w;
+  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+  auto v = static_cast<std::uint32_t>(acc);
+  if constexpr (std::endian::native == std::endian::little) v = ((v >> 8) | (v << 8)) & 0xFFFF;
+  std::uint64_t total = std::uint64_t{sum} + v;
+  while (total >> 16) total = (total & 0xFFFF) + (total >> 16);
+  return static_cast<std::uint16_t>(~total);
 }
 
 Result<Ipv4Header> parse_ipv4_header(ByteView packet) {

@@ -32,10 +32,7 @@ ESPD_ARGS="--natt bind"
 start_espd A; start_espd B
 on A ip route show table $TABLE | grep -q "^default dev $TUNA" || fail "no default route into the TUN: $(on A ip route show table $TABLE)"
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 on A ping -c 2 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping2.log" 2>&1 || fail "ping .2 (negotiated): $(cat "$WORK/ping2.log")"
 on A ping -c 2 -i 0.2 -W 2 198.51.100.3 >"$WORK/ping3.log" 2>&1 || fail "ping .3 (PASS): $(cat "$WORK/ping3.log")"
 sleep 1

@@ -16,10 +16,7 @@ for h in A B; do
 done
 start_espd A 0; start_espd B 0
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 # No SA yet: the ping is held and an acquire is posted.
 spawn A "$WORK/ping0.log" ping -c 1 -W 8 198.51.100.2

@@ -16,25 +16,10 @@ for h in A B; do
   on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p bundle -r peer -f 198.51.100.1+198.51.100.2 -n "AH[SHA]+ESP[3DES,SHA]" \
     -a "PRESHARE:bundle-secret" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
 done
-for h in A B; do
-  spawn $h "$WORK/$h.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon ${MARK:+--mark $MARK}
-  PIDS="$PIDS $!"
-  eval "IKV_$h=$!"
-done
-for h in A B; do
-  ok=""
-  for _ in $(seq 100); do
-    on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && { ok=1; break; }
-    sleep 0.1
-  done
-  [ -n "$ok" ] || fail "ikeview $h loaded no SPD"
-done
+start_ikeview_both
 start_espd A 0; start_espd B 0
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -c 8 -i 0.5 -W 10 -w 15 198.51.100.2 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 198.51.100.2" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"

@@ -34,20 +34,10 @@ for h in A B; do
   pol gcm 192.0.2.1+203.0.113.1 "ESP[AES-GCM128,NONE]"
   pol ah 192.0.2.2+203.0.113.2 "AH[SHA]" -x
 done
-for h in A B; do
-  spawn $h "$WORK/$h.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
-  PIDS="$PIDS $!"
-  eval "IKV_$h=$!"
-done
-for h in A B; do
-  for _ in $(seq 100); do on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && break; sleep 0.1; done
-done
+start_ikeview_both
 start_espd A 0; start_espd B 0
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 head -c 262144 /dev/urandom >"$WORK/send.bin"
 tcp() {  # tcp SRC DST PORT: A (SRC) sends send.bin to B (DST); bytes compared

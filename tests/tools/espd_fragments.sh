@@ -56,10 +56,7 @@ head -c 3000 /dev/urandom >"$WORK/payload.bin"
 listen 7000; sleep 0.3; send 7000
 wait "$LISTENER" || fail "permitted 3000-byte datagram: $(cat "$WORK/recv7000.log")"
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 listen 6000; sleep 0.3; send 6000
 wait "$LISTENER" || fail "protected 3000-byte datagram: $(cat "$WORK/recv6000.log")"
 sleep 1

@@ -21,32 +21,17 @@ for h in A B; do
     -a "PRESHARE:e2e-secret" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
 done
 [ -n "${ESPD_FIRST:-}" ] && { start_espd A 0; start_espd B 0; }
-for h in A B; do
-  spawn $h "$WORK/$h.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon ${MARK:+--mark $MARK}
-  PIDS="$PIDS $!"
-  eval "IKV_$h=$!"
-done
-for h in A B; do
-  ok=""
-  for _ in $(seq 100); do
-    on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && { ok=1; break; }
-    sleep 0.1
-  done
-  [ -n "$ok" ] || fail "ikeview $h loaded no SPD"
-done
+start_ikeview_both
 if [ -n "${ESPD_FIRST:-}" ]; then
   for h in A B; do
-    grep -q "0.0.0.0:4500 (mark 0x2a5)" "$WORK/$h.ikeview.log" || fail "$h: ikeview not on 4500 with the default mark 0x2a5"
+    grep "listening on" "$WORK/$h.ikeview.log" | grep "0.0.0.0:4500" | grep -q "(mark 0x2a5)" || fail "$h: ikeview not on 4500 with the default mark 0x2a5"
     grep -q "mark 0x2a5" "$WORK/$h.espd.log" || fail "$h: espd not on the default mark 0x2a5"
   done
 else
   start_espd A 0; start_espd B 0
 fi
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 # The first ping triggers the negotiation; the held echo request (or a retry) gets through.
 on A ping -c 8 -i 0.5 -W 10 -w 15 198.51.100.2 >"$WORK/ping0.log" 2>&1

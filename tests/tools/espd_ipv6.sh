@@ -11,7 +11,9 @@
 # to A's negotiate flow is dropped by A (inbound enforcement); link-local ping6 and neighbour
 # discovery still work under "me <-> any" negotiate, and the TUN has no IPv6 address of its
 # own; an inner packet too big once protected gets ICMPv6 Packet Too Big (ping6 -M do); tshark
-# decrypts the ESP with the test's keys, finds no malformed frame; SIGTERM removes the IPv6
+# decrypts the ESP with the test's keys, finds no malformed frame; 3000-byte pings both ways in
+# both modes cross as ESP fragments (the inner fragments reassembled by espd before the SPD
+# lookup, counted as reassembled, none dropped); SIGTERM removes the IPv6
 # rule and routes, and a leftover IPv6 rule of table T is removed by the next start.
 ESPD_TEST=espd-ipv6
 # shellcheck source=espd_lib.bash
@@ -101,15 +103,24 @@ grep -q "removed a leftover IPv6 rule (priority 999) of table $TABLE" "$WORK/A.e
 on A ip -6 route show table $TABLE | grep -q "^2001:db8:b::/64 dev $TUNA" || fail "A: no IPv6 tunnel route"
 [ -z "$(on A ip -6 addr show dev "$TUNA")" ] || fail "the TUN has IPv6 addresses: $(on A ip -6 addr show dev "$TUNA")"
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -6 -c 3 -i 0.2 -W 2 2001:db8::2 >"$WORK/ping.log" 2>&1 || fail "ping6 (transport): $(cat "$WORK/ping.log")"
 on A ping -6 -c 3 -i 0.2 -W 2 -I 2001:db8:a::1 2001:db8:b::1 >>"$WORK/ping.log" 2>&1 ||
   fail "ping6 (tunnel): $(cat "$WORK/ping.log")"
 on A ping -6 -c 1 -W 2 "$LLB%$VA" >>"$WORK/ping.log" 2>&1 || fail "link-local ping6 under me <-> any: $(cat "$WORK/ping.log")"
+# Fragments (RFC 8200 §4.5, RFC 4301 §7): 3000-byte pings each way in both modes. The sender's
+# stack fragments them for the TUN; its espd reassembles, protects the whole datagram and
+# fragments the outer packet (A's kernel for ESP-in-UDP on its own socket, espd for raw ESP and
+# B's raw ESP-in-UDP); the receiver's kernel reassembles the outer packet (its nftables chain
+# lets the non-first fragments in), and the whole inner datagram goes into the TUN.
+for h in A B; do
+  me=1 peer=2 net=a pnet=b; [ $h = B ] && { me=2 peer=1 net=b pnet=a; }
+  on $h ping -6 -c 2 -i 0.2 -W 2 -s 3000 "2001:db8::$peer" >>"$WORK/ping.log" 2>&1 ||
+    fail "ping6 -s 3000 (transport) from $h: $(cat "$WORK/ping.log")"
+  on $h ping -6 -c 2 -i 0.2 -W 2 -s 3000 -I "2001:db8:$net::1" "2001:db8:$pnet::1" >>"$WORK/ping.log" 2>&1 ||
+    fail "ping6 -s 3000 (tunnel) from $h: $(cat "$WORK/ping.log")"
+done
 # Too big once protected, with a path MTU of 1500: ICMPv6 Packet Too Big from the peer's address.
 on A ping -6 -c 1 -W 2 -M do -s 1452 2001:db8::2 >"$WORK/ptb.log" 2>&1
 grep -q "Packet too big: mtu=14[0-9][0-9]" "$WORK/ptb.log" || fail "no Packet Too Big for 1500 bytes: $(cat "$WORK/ptb.log")"
@@ -184,6 +195,13 @@ n_back=$(grep -c "2001:db8::2.4500 > 2001:db8::1.4500: UDP-encap: ESP(spi=0x0000
 [ "$n_udp" -ge 5 ] && [ "$n_back" -ge 5 ] && [ "$n_raw" -ge 5 ] ||
   fail "too few ESP packets on the wire ($n_udp ESP-in-UDP A -> B, $n_back back, $n_raw ESP)"
 grep -q "echo reply.*$LLB\|$LLB > fe80" "$WORK/capture.txt" || fail "no link-local ICMPv6 on the wire"
+# The large pings crossed as ESP fragments: first fragments of ESP-in-UDP and ESP both ways.
+for dir in "2001:db8::1 > 2001:db8::2" "2001:db8::2 > 2001:db8::1"; do
+  grep "$dir: frag (0|" "$WORK/capture.txt" | grep -q "UDP-encap: ESP" || fail "no ESP-in-UDP fragments $dir"
+  grep "$dir: frag (0|" "$WORK/capture.txt" | grep -q ": ESP(spi" || fail "no ESP fragments $dir"
+done
+grep "frag (0|" "$WORK/capture.txt" | grep -v "ESP" | grep -q . &&
+  fail "a first fragment that is not ESP on the wire: $(grep "frag (0|" "$WORK/capture.txt" | grep -v ESP | head -2)"
 
 if command -v tshark >/dev/null 2>&1; then
   TSC="$WORK/wireshark"
@@ -212,6 +230,10 @@ sleep 1.1  # one stats interval
 [ "$(stat B 'Confidential Bytes Received')" -ge 1048576 ] || fail "B: Confidential Bytes Received too small"
 [ "$(stat A 'Bytes Sent In Tunnels')" -ge 524288 ] || fail "A: Bytes Sent In Tunnels $(stat A 'Bytes Sent In Tunnels')"
 [ "$(stat A 'Transport Bytes Sent')" -ge 524288 ] || fail "A: Transport Bytes Sent $(stat A 'Transport Bytes Sent')"
+for h in A B; do  # each side: 2 + 2 requests and 2 + 2 replies of 3000 bytes, put back together
+  [ "$(stat $h 'IPv6 Datagrams Reassembled')" -ge 8 ] && [ "$(stat $h 'IPv6 Fragments Dropped')" = 0 ] ||
+    fail "$h: IPv6 Datagrams Reassembled $(stat $h 'IPv6 Datagrams Reassembled'), Fragments Dropped $(stat $h 'IPv6 Fragments Dropped')"
+done
 
 stop_espd A; stop_espd B
 for h in A B; do

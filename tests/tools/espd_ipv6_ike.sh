@@ -46,10 +46,7 @@ for h in A B; do
   for _ in $(seq 100); do on $h ip -6 route show table $TABLE | grep -q "^2001:db8::2\|^2001:db8::1" && break; sleep 0.1; done
 done
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -6 -c 6 -i 0.3 -W 5 -w 10 2001:db8::2 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 2001:db8::2" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"

@@ -91,6 +91,33 @@ stop_espd() {
   wait "$pid"; local rc=$?
   [ "$rc" -eq 0 ] || fail "espd $1 exited $rc on SIGTERM"
 }
+# start_ikeview_both [PREFIX...]: ikeview daemon on A and B (PREFIX, e.g. `env VAR=1`, runs it);
+# sets IKV_A / IKV_B and waits until each has loaded its SPD.
+start_ikeview_both() {
+  local h ok
+  for h in A B; do
+    spawn $h "$WORK/$h.ikeview.log" "$@" "$IPSECKIT_BIN/ikeview" daemon ${MARK:+--mark $MARK}
+    PIDS="$PIDS $!"
+    eval "IKV_$h=$!"
+  done
+  for h in A B; do
+    ok=""
+    for _ in $(seq 100); do
+      on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && { ok=1; break; }
+      sleep 0.1
+    done
+    [ -n "$ok" ] || fail "ikeview $h loaded no SPD"
+  done
+}
+# start_capture A|B IFACE PCAP: tcpdump on IFACE in that host's namespace, writing $WORK/PCAP;
+# sets TCPDUMP and waits until it listens.
+start_capture() {
+  spawn "$1" "$WORK/tcpdump.log" tcpdump -i "$2" -n -U -w "$WORK/$3"
+  TCPDUMP=$!
+  PIDS="$PIDS $TCPDUMP"
+  for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && return 0; sleep 0.1; done
+  fail "tcpdump did not start on $2"
+}
 no_leftovers() {
   on "$1" ip link show "$(tun_of "$1")" >/dev/null 2>&1 && fail "$1: TUN $(tun_of "$1") left behind"
   on "$1" ip rule show | grep -q "lookup $TABLE" && fail "$1: rule for table $TABLE left behind"
@@ -98,10 +125,10 @@ no_leftovers() {
   return 0
 }
 
-# tcp_transfer ADDR BYTES [WHAT]: A sends BYTES random bytes over TCP to ADDR:5001 (IPv4 or IPv6),
-# served on B; fails unless B received exactly those bytes.
+# tcp_transfer ADDR BYTES [WHAT] [SRC]: A sends BYTES random bytes over TCP to ADDR:5001 (IPv4 or
+# IPv6; from A's address SRC if given), served on B; fails unless B received exactly those bytes.
 tcp_transfer() {
-  local addr=$1 n=$2 what=${3:-TCP transfer} srv _
+  local addr=$1 n=$2 what=${3:-TCP transfer} src=${4:-} srv _
   head -c "$n" /dev/urandom >"$WORK/send.bin"
   rm -f "$WORK/recv.bin"
   spawn B "$WORK/tcp.log" "$PY" -c '
@@ -121,9 +148,9 @@ with open(sys.argv[1], "wb") as f:
   for _ in $(seq 100); do on B ss -ltn 2>/dev/null | grep -q ":5001 " && break; sleep 0.05; done
   on A "$PY" -c '
 import socket, sys
-s = socket.create_connection((sys.argv[2], 5001), timeout=20)
+s = socket.create_connection((sys.argv[2], 5001), timeout=20, source_address=(sys.argv[3], 0) if sys.argv[3] else None)
 s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$WORK/send.bin" "$addr" 2>>"$WORK/tcp.log" || fail "$what: TCP client: $(cat "$WORK/tcp.log")"
+' "$WORK/send.bin" "$addr" "$src" 2>>"$WORK/tcp.log" || fail "$what: TCP client: $(cat "$WORK/tcp.log")"
   wait "$srv" || fail "$what: TCP server: $(cat "$WORK/tcp.log")"
   cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "$what: received bytes differ"
 }

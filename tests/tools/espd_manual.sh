@@ -60,10 +60,7 @@ start_espd A
 grep -q "removed a leftover rule (priority 120) of table 120" "$WORK/A.espd.log" || fail "no leftover cleanup logged"
 start_espd B
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -c 3 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping.log" 2>&1 || fail "ping through ESP: $(cat "$WORK/ping.log")"
 

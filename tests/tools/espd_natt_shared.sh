@@ -1,16 +1,20 @@
 #!/bin/bash
-# espd sharing the NAT-T port with the IKE daemon: on B another process (standing in for
-# ikeview) already holds UDP 4500, on A the real ikeview takes it after espd started; both
-# espds (--natt auto) receive ESP-in-UDP through a raw UDP socket filtered on port 4500 and
-# send whole outer packets through their raw socket. A's ikeview never sees the ESP datagrams:
-# its 4500 socket's BPF filter drops them in the kernel (sys::UdpOptions::natt_ike_only), while
-# a NAT keepalive (0xFF) still reaches it; none is taken for malformed IKE.
-# Checks: the fallback is logged; ping and a TCP transfer (bytes compared) work in transport
-# mode ESP-in-UDP; the capture shows only ESP-in-UDP between the hosts; --natt bind refuses to
-# start while the port is taken (exit 1, naming the port).
+# espd and ikeview sharing the NAT-T port (RFC 3948 §2.2, sys/natt_share.h): both bind UDP 4500
+# in one SO_REUSEPORT group and the kernel steers IKE and keepalives to ikeview, ESP-in-UDP to
+# espd, which keeps recvmmsg + UDP GRO and sends with UDP_SEGMENT. Manual transport-mode
+# ESP-in-UDP SAs between A and B.
+# Checks: with the port held by a process without SO_REUSEPORT, espd (--natt auto) falls back
+# to its raw socket (logged) and --natt bind exits 1 naming the port; then espd first and
+# ikeview second on B, ikeview first on A: both espds log the shared port, ping and a TCP
+# transfer (bytes compared) work, only ESP-in-UDP from port 4500 is on the wire, B received
+# GRO trains and A sent GSO trains; ikeview restarted on both hosts, then espd on both, each
+# while the other daemon runs: traffic still flows each time; at the end a keepalive and
+# an IKE-marked datagram to each host reach ikeview (counted there), none of them nor any ESP
+# reaches the wrong daemon.
 ESPD_TEST=espd-natt
 # shellcheck source=espd_lib.bash
 . "$(dirname "$0")/espd_lib.bash"
+[ -x "$IPSECKIT_BIN/ikeview" ] || fail "no ikeview in $IPSECKIT_BIN"
 
 start_agent A; start_agent B
 for h in A B; do
@@ -25,41 +29,64 @@ sa() {  # sa HOST SPI DIR SRC DST
 sa A 0x1001 out 198.51.100.1 198.51.100.2; sa A 0x2001 in 198.51.100.2 198.51.100.1
 sa B 0x1001 in 198.51.100.1 198.51.100.2;  sa B 0x2001 out 198.51.100.2 198.51.100.1
 
-# The stand-in IKE daemon on B: holds UDP 4500 and counts what it gets.
-spawn B "$WORK/ike.log" "$PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 4500)); s.settimeout(30)
-print("bound", flush=True)
-n = 0
-while True:
-    s.recv(65536); n += 1
-    open(sys.argv[1], "w").write(str(n))' "$WORK/ike.count"
-IKE=$!
-PIDS="$PIDS $IKE"
-for _ in $(seq 50); do grep -q bound "$WORK/ike.log" 2>/dev/null && break; sleep 0.1; done
+# wait_log FILE REGEX: until the log has a matching line (bounded).
+wait_log() {
+  for _ in $(seq 60); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  fail "no '$2' in $(basename "$1")"
+}
+# start_ikeview A|B: sets IKV_A / IKV_B; waits until it listens.
+start_ikeview() {
+  spawn "$1" "$WORK/$1.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
+  local pid=$!
+  PIDS="$PIDS $pid"
+  eval "IKV_$1=$pid"
+  for _ in $(seq 100); do [ "$(grep -c "listening on UDP" "$WORK/$1.ikeview.log")" -ge "${2:-1}" ] && return 0; sleep 0.1; done
+  fail "ikeview $1 did not start"
+}
+stop_ikeview() {
+  local pid; eval "pid=\$IKV_$1"
+  kill -TERM "$pid"; wait "$pid" || fail "ikeview $1 exited $? on SIGTERM"
+}
+ike_stat() {  # ike_stat A|B NAME: one of ikeview's counters
+  on "$1" "$IPSECKIT_BIN/netdiag" stats --json | "$PY" -c 'import json,sys; print((json.load(sys.stdin)["ike"] or {}).get(sys.argv[1], -1))' "$2"
+}
+traffic() {  # traffic WHAT: ping and a TCP transfer A -> B through the SAs
+  on A ping -c 3 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping.log" 2>&1 || fail "$1: ping: $(cat "$WORK/ping.log")"
+  tcp_transfer 198.51.100.2 524288 "$1: TCP transfer"
+}
 
+# 1. The port held without SO_REUSEPORT (an IKE daemon that does not share): the raw fallback.
+spawn B "$WORK/hold.log" "$PY" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 4500))
+print("bound", flush=True); time.sleep(60)'
+HOLD=$!
+PIDS="$PIDS $HOLD"
+wait_log "$WORK/hold.log" bound
 on B "$IPSECKIT_BIN/espd" --tun "$TUNB" --natt bind --mark $MARK --table $TABLE 2>"$WORK/bind.err"
 [ $? = 1 ] || fail "--natt bind with the port taken must exit 1"
 grep -q "4500" "$WORK/bind.err" || fail "--natt bind error does not name the port: $(cat "$WORK/bind.err")"
 no_leftovers B
+start_espd B
+grep -q "UDP port 4500 is left to the IKE daemon: ESP-in-UDP arrives through a raw socket" "$WORK/B.espd.log" ||
+  fail "B: raw NAT-T fallback not logged"
+stop_espd B
+kill "$HOLD"; wait "$HOLD" 2>/dev/null
+mv "$WORK/B.espd.log" "$WORK/B.espd-raw.log"
 
-start_espd A; start_espd B
-# A's ikeview starts after A's espd and still gets the port.
-spawn A "$WORK/A.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
-IKV_A=$!
-PIDS="$PIDS $IKV_A"
-for _ in $(seq 100); do grep -q "listening on UDP" "$WORK/A.ikeview.log" 2>/dev/null && break; sleep 0.1; done
-grep -q "0.0.0.0:4500" "$WORK/A.ikeview.log" || fail "A: ikeview did not bind 4500 after espd"
-grep -q "UDP port 4500 is left to the IKE daemon" "$WORK/B.espd.log" || fail "B: raw NAT-T reception not logged"
+# 2. Shared: espd first on B, ikeview first on A.
+start_espd B
+wait_log "$WORK/B.espd.log" "UDP port 4500 shared with the IKE daemon (not running yet): ESP-in-UDP to 1 espd socket (recvmmsg, UDP GRO/GSO)"
+start_ikeview B; start_ikeview A
+start_espd A
+wait_log "$WORK/A.espd.log" "shared with the IKE daemon: .*IKE to position 0"
+wait_log "$WORK/B.espd.log" "shared with the IKE daemon: .*IKE to position 1"
 
 spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
 TCPDUMP=$!
 PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
-
-on A ping -c 3 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping.log" 2>&1 || fail "ping: $(cat "$WORK/ping.log")"
-tcp_transfer 198.51.100.2 524288 "TCP transfer"
-
+wait_log "$WORK/tcpdump.log" "listening on"
+traffic "espd first (B), ikeview first (A)"
 sleep 0.5
 kill -INT $TCPDUMP; wait $TCPDUMP 2>/dev/null
 tcpdump -n -r "$WORK/veth.pcap" 2>/dev/null | grep -v "ARP\|ICMP6\|IP6" >"$WORK/capture.txt"
@@ -67,23 +94,53 @@ other=$(grep -v "198.51.100.[12].4500 > 198.51.100.[12].4500: UDP-encap: ESP" "$
 [ "$other" = 0 ] || fail "not only ESP-in-UDP on the wire: $(grep -v "UDP-encap: ESP" "$WORK/capture.txt" | head -3)"
 [ "$(grep -c "198.51.100.2.4500 > 198.51.100.1.4500: UDP-encap: ESP(spi=0x00002001" "$WORK/capture.txt")" -ge 3 ] ||
   fail "B sent no ESP-in-UDP from port 4500"
-[ -s "$WORK/ike.count" ] || fail "the port's owner saw nothing (the fallback must leave it its datagrams)"
+# The batched paths: B received UDP GRO trains, A sent UDP_SEGMENT trains (stats/espd, every 1 s).
+for _ in $(seq 30); do
+  [ "$(stat B 'UDP GRO Trains Received')" -ge 1 ] && [ "$(stat A 'UDP GSO Trains')" -ge 1 ] && break
+  sleep 0.1
+done
+[ "$(stat B 'UDP GRO Trains Received')" -ge 1 ] || fail "B: no UDP GRO train received in shared mode"
+[ "$(stat A 'UDP GSO Trains')" -ge 1 ] || fail "A: no UDP GSO train sent in shared mode"
 
-ike_stat() {
-  on A "$IPSECKIT_BIN/netdiag" stats --json | "$PY" -c 'import json,sys; print((json.load(sys.stdin)["ike"] or {}).get(sys.argv[1], -1))' "$1"
-}
-# A NAT keepalive (RFC 3948 §2.3) passes the filter; the ESP datagrams above did not.
-on B "$PY" -c '
-import socket
+# 3. Restarts while the other daemon runs: ikeview on both hosts (A's was first in the group,
+# B's last), then espd on both.
+stop_ikeview A; stop_ikeview B
+start_ikeview A 2; start_ikeview B 2
+wait_log "$WORK/A.espd.log" "shared with the IKE daemon: .*IKE to position 1"
+traffic "ikeview restarted"
+# Both espds restart (manual SAs: a restarted sender starts its sequence numbers again, which
+# the other side's replay window would refuse).
+for h in A B; do
+  stop_espd $h
+  mv "$WORK/$h.espd.log" "$WORK/$h.espd-1.log"
+  start_espd $h
+  wait_log "$WORK/$h.espd.log" "shared with the IKE daemon: .*IKE to position 0"
+done
+traffic "espd restarted"
+
+# 4. A keepalive and an IKE-marked runt (RFC 3948 §2.2/§2.3) to each host reach ikeview.
+for h in A B; do
+  dst=198.51.100.1 src=B; [ $h = B ] && dst=198.51.100.2 src=A
+  on $src "$PY" -c '
+import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(b"\xff", ("198.51.100.1", 4500))' 2>>"$WORK/ka.log" || fail "keepalive: $(cat "$WORK/ka.log")"
-for _ in $(seq 60); do [ "$(ike_stat "NAT Keepalives Received")" -ge 1 ] && break; sleep 0.1; done
-[ "$(ike_stat "NAT Keepalives Received")" -ge 1 ] || fail "A: ikeview got no keepalive through its filter"
-[ "$(ike_stat "ESP Pkts on NAT-T Port")" = 0 ] ||
-  fail "A: ESP reached ikeview's 4500 socket ($(ike_stat "ESP Pkts on NAT-T Port")): no filter"
-[ "$(ike_stat "Malformed Pkts")" = 0 ] || fail "A: ikeview took ESP for malformed IKE ($(ike_stat "Malformed Pkts"))"
+s.sendto(b"\xff", (sys.argv[1], 4500)); s.sendto(b"\0\0\0\0\x01\x02", (sys.argv[1], 4500))' $dst 2>>"$WORK/ka.log" ||
+    fail "keepalive: $(cat "$WORK/ka.log")"
+done
+for h in A B; do
+  for _ in $(seq 40); do [ "$(ike_stat $h "NAT Keepalives Received")" -ge 1 ] && [ "$(ike_stat $h "Malformed Pkts")" -ge 1 ] && break; sleep 0.1; done
+  [ "$(ike_stat $h "NAT Keepalives Received")" -ge 1 ] || fail "$h: the keepalive did not reach ikeview"
+  [ "$(ike_stat $h "Malformed Pkts")" -ge 1 ] || fail "$h: the IKE-marked runt did not reach ikeview"
+  [ "$(ike_stat $h "ESP Pkts on NAT-T Port")" = 0 ] || fail "$h: ESP reached ikeview ($(ike_stat $h "ESP Pkts on NAT-T Port"))"
+done
+sleep 1.1  # one more stats/espd update
+for h in A B; do
+  [ "$(stat $h 'IKE Pkts on NAT-T Port')" = 0 ] || fail "$h: IKE reached espd ($(stat $h 'IKE Pkts on NAT-T Port'))"
+  [ "$(stat $h 'NAT Keepalives')" = 0 ] || fail "$h: a keepalive reached espd"
+  [ "$(stat $h 'Bad SPI Pkts')" = 0 ] || fail "$h: Bad SPI Pkts $(stat $h 'Bad SPI Pkts')"
+done
 
 stop_espd A; stop_espd B
-kill -TERM "$IKV_A"; wait "$IKV_A" || fail "ikeview A exited $? on SIGTERM"
+stop_ikeview A; stop_ikeview B
 no_leftovers A; no_leftovers B
 echo "espd_natt_shared: ok"

@@ -26,10 +26,7 @@ sa B 0x1001 in 198.51.100.1 198.51.100.2 ab;  sa B 0x2001 out 198.51.100.2 198.5
 ESPD_ARGS="--natt bind"
 start_espd A; start_espd B
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -c 2 -i 0.3 -W 1 -M do -s 1300 198.51.100.2 >"$WORK/bigping.log" 2>&1
 # AES-CBC + HMAC-SHA1-96 in UDP, transport mode: 1200 - 20 (IP) - 8 (UDP) - 8 (ESP) - 16 (IV)

@@ -17,13 +17,8 @@ for h in A B; do
   on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p rk -r peer -f 198.51.100.1+198.51.100.2 -n "ESP[AES128,SHA1]" \
     -a "PRESHARE:rekey-secret" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
 done
+start_ikeview_both env IKEVIEW_TEST_QM_LIFETIME=$LIFE
 for h in A B; do
-  spawn $h "$WORK/$h.ikeview.log" env IKEVIEW_TEST_QM_LIFETIME=$LIFE "$IPSECKIT_BIN/ikeview" daemon --mark $MARK
-  PIDS="$PIDS $!"
-  eval "IKVW_$h=$!"
-done
-for h in A B; do
-  for _ in $(seq 100); do on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && break; sleep 0.1; done
   grep -q "TEST ONLY: Quick Mode lifetime $LIFE s" "$WORK/$h.ikeview.log" || fail "$h: ikeview ignored IKEVIEW_TEST_QM_LIFETIME"
 done
 start_espd A 0; start_espd B 0
@@ -99,7 +94,7 @@ on A ping -c 2 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping1.log" 2>&1 || fail "ping ov
 
 stop_espd A; stop_espd B
 for h in A B; do
-  eval "pid=\$IKVW_$h"
+  eval "pid=\$IKV_$h"
   kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
 done
 no_leftovers A; no_leftovers B

@@ -47,10 +47,7 @@ sa B 0x4001 out 198.51.100.2 198.51.100.1 203.0.113.0/24 192.0.2.0/24 $K3 $K4
 start_espd A; start_espd B
 on A ip route show table $TABLE | grep -q "^203.0.113.0/24 dev $TUNA" || fail "A: no route for 203.0.113.0/24 in table $TABLE"
 
-spawn A "$WORK/tcpdump.log" tcpdump -i "$VA" -n -U -w "$WORK/veth.pcap"
-TCPDUMP=$!
-PIDS="$PIDS $TCPDUMP"
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+start_capture A "$VA" veth.pcap
 
 on A ping -c 3 -i 0.2 -W 2 -I 192.0.2.1 203.0.113.1 >"$WORK/ping.log" 2>&1 || fail "ping through the tunnel: $(cat "$WORK/ping.log")"
 # The gateways' own addresses are outside the tunnel filters: plain ICMP.

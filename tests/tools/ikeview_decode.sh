@@ -7,7 +7,8 @@
 #     addresses) and HASH, the Quick Mode SA whose ESP SPIs are the ones `ikeview sa --json`
 #     lists, and the same count of messages/exchange types as tshark (when installed);
 #   * other link types and transports (raw IP, Linux cooked v1/v2, IPv6, UDP 4500 with the
-#     non-ESP marker, keepalives, ESP-in-UDP), a malformed datagram (an error line, decoding
+#     non-ESP marker, keepalives, ESP-in-UDP), IPv6 fragments out of order (reassembled) and
+#     overlapping (dropped), a malformed datagram (an error line, decoding
 #     goes on), a truncated capture (partial decode, exit 1 naming the file) and a non-pcap
 #     file (exit 1 naming the file).
 set -u
@@ -154,6 +155,20 @@ def frag(num, last, chunk):  # MM1 cut into two FRAGMENT payload messages (id 1)
     return first[:16] + bytes([132, 0x10, 2, 0]) + struct.pack("!II", 0, 28 + len(pl)) + pl
 half = len(first) // 2
 write("frag.pcap", 101, [v4(udp(500, 500, frag(1, False, first[:half]))), v4(udp(500, 500, frag(2, True, first[half:])))])
+# IPv6 fragments (RFC 8200 4.5): MM1 over IPv6 in three fragments, out of order; then a
+# datagram whose fragments overlap (RFC 5722: dropped, never decoded)
+def v6frags(payload, ident, cuts, order):
+    pl = udp(500, 500, payload); out = []
+    for i, (a, b) in enumerate(cuts):
+        more = 1 if i + 1 < len(cuts) else 0
+        fh = struct.pack("!BBHI", 17, 0, (a // 8) << 3 | more, ident)
+        out.append(struct.pack("!IHBB", 0x60000000, 8 + b - a, 44, 64) + bytes([0x20,1,0xd,0xb8]+[0]*11+[1]) +
+                   bytes([0x20,1,0xd,0xb8]+[0]*11+[2]) + fh + pl[a:b])
+    return [out[i] for i in order]
+n = len(udp(500, 500, first)); c1, c2 = 64, (n // 2) // 8 * 8
+good = v6frags(first, 7, [(0, c1), (c1, c2), (c2, n)], [2, 0, 1])
+bad = v6frags(first, 8, [(0, c2), (c1, n)], [0, 1])  # the second starts inside the first
+write("v6frag.pcap", 101, good + bad + [v4(udp(500, 500, first))])
 open(f"{work}/trunc.pcap", "wb").write(data[:len(data) - 30])
 open(f"{work}/notpcap.pcap", "wb").write(b"this is not a capture\n" * 10)
 PY
@@ -170,6 +185,16 @@ echo "$out" | grep -q "^4 packets: 1 ISAKMP messages (0 decrypted), 1 ESP-in-UDP
 out=$(decode "$WORK/frag.pcap") || fail "frag.pcap: $out"
 echo "$out" | grep -q "^  FRAG id 1 number 2 (last)" && echo "$out" | grep -q "^  reassembled message:" &&
   echo "$out" | grep -q "^          transform 1 KEY_IKE: Encryption Algorithm=3DES-CBC" || fail "fragments: $out"
+out=$(decode "$WORK/v6frag.pcap") || fail "v6frag.pcap: $out"
+echo "$out" | grep -q "^#3 .* \[2001:db8::1\]:500 -> \[2001:db8::2\]:500 ID_PROT" &&
+  echo "$out" | grep -q "^#6 .* 192.0.2.1:500 -> 192.0.2.2:500 ID_PROT" &&
+  [ "$(echo "$out" | grep -c " ID_PROT")" = 2 ] || fail "IPv6 fragments out of order / overlapping: $out"
+echo "$out" | grep -q "^6 packets: 2 ISAKMP messages (0 decrypted), .*, 5 IPv6 fragments (1 datagrams reassembled)" ||
+  fail "IPv6 fragments summary: $out"
+decode "$WORK/v6frag.pcap" --json 2>/dev/null | python3 -c '
+import json, sys
+ms = [json.loads(l) for l in sys.stdin]
+assert [m.get("ip_fragments") for m in ms] == [3, None], ms' || fail "IPv6 fragments --json"
 decode "$WORK/trunc.pcap" >"$WORK/trunc.out" 2>"$WORK/trunc.err"; rc=$?
 [ "$rc" = 1 ] && grep -q "trunc.pcap" "$WORK/trunc.err" && grep -q "^#8 " "$WORK/trunc.out" ||
   fail "truncated capture: rc $rc, $(cat "$WORK/trunc.err" "$WORK/trunc.out")"

@@ -15,18 +15,7 @@ for h in A B; do
   on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p kb -r peer -f 198.51.100.1+198.51.100.2 -n "ESP[AES128,SHA]20480K" \
     -a "PRESHARE:kb-secret" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
 done
-for h in A B; do
-  spawn $h "$WORK/$h.ikeview.log" "$IPSECKIT_BIN/ikeview" daemon ${MARK:+--mark $MARK}
-  PIDS="$PIDS $!"
-done
-for h in A B; do
-  ok=""
-  for _ in $(seq 100); do
-    on $h "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && { ok=1; break; }
-    sleep 0.1
-  done
-  [ -n "$ok" ] || fail "ikeview $h loaded no SPD"
-done
+start_ikeview_both
 start_espd A 0; start_espd B 0
 on A ping -c 4 -i 0.3 -W 10 -w 12 198.51.100.2 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 198.51.100.2" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"

@@ -13,6 +13,7 @@ set -u
 enter_netns() {
   if [ "${IPSECKIT_IN_NETNS:-}" != 1 ]; then
     if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root for unshare -n" >&2; exit 77; fi
+    rm -rf "$WORK"  # made when this file was sourced; exec skips the EXIT trap
     IPSECKIT_IN_NETNS=1 exec unshare -n "$0" "$@"
   fi
   ip link set lo up

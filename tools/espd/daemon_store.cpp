@@ -25,6 +25,7 @@ Status Daemon::on_sa_event(const store::Event& ev) {
     return {};
   }
   if (ev.kind == store::Event::Kind::del) {
+    const auto paused = pause();  // no worker holds the SA while it goes (daemon_impl.h)
     if (m_table.remove(*spi)) {
       ++m_keys.deletes;
       log::msg(Subsys::esp, Level::control, "SA {} removed", spi_text);
@@ -49,7 +50,12 @@ Status Daemon::on_sa_event(const store::Event& ev) {
                   esp::mode_name(c.mode), rec->meta.direction == esp::SaDirection::out ? c.local.str() : c.remote.str(),
                   rec->meta.direction == esp::SaDirection::out ? c.remote.str() : c.local.str(),
                   c.udp_encap ? " udp-encap" : "", c.ah ? " ah" : "");
-  if (auto s = m_table.install(std::move(rec.value())); !s) {
+  Status installed;
+  {
+    const auto paused = pause();
+    installed = m_table.install(std::move(rec.value()));
+  }
+  if (auto s = installed; !s) {
     ++m_keys.record_errors;
     log::msg(Subsys::esp, Level::audit, "{} refused: {}", what, s.error().message);
     return {};
@@ -62,7 +68,10 @@ Status Daemon::on_sa_event(const store::Event& ev) {
 Status Daemon::on_spd_event(const store::Event& ev) {
   if (ev.key != policydb::kSpdKey) return {};
   if (ev.kind == store::Event::Kind::del) {
-    m_dp.set_spd(std::nullopt);
+    for (auto& w : m_workers) {
+      std::lock_guard g(w->mu);
+      w->dp->set_spd(std::nullopt);
+    }
     log::msg(Subsys::policy, Level::control, "SPD removed: traffic of existing SAs only");
     return {};
   }
@@ -73,7 +82,11 @@ Status Daemon::on_spd_event(const store::Event& ev) {
   }
   log::msg(Subsys::policy, Level::control, "SPD generation {}: {} specific filters", spd->generation,
            spd->specific.size());
-  m_dp.set_spd(policy::SpdMatcher(std::move(*spd)));
+  for (std::size_t i = 0; i < m_workers.size(); ++i) {  // a matcher of its own per worker
+    auto m = i + 1 == m_workers.size() ? policy::SpdMatcher(std::move(*spd)) : policy::SpdMatcher(*spd);
+    std::lock_guard g(m_workers[i]->mu);
+    m_workers[i]->dp->set_spd(std::move(m));
+  }
   return {};
 }
 
@@ -82,7 +95,9 @@ Status Daemon::on_spd_event(const store::Event& ev) {
 void Daemon::update_routes() {
   std::set<wire::IpPrefix> dsts;
   for (const auto& p : m_table.outbound_destinations()) dsts.insert(p);
-  if (const auto* m = m_dp.spd()) {
+  // Worker 0's SPD: every worker has the same, and only this thread changes them.
+  const auto* m = m_workers[0]->dp->spd();
+  if (m) {
     for (const auto& f : m->spd().specific) {
       if (f.direction == policy::SpdDirection::inbound || f.dst.me) continue;
       const auto a = f.action_for(true);
@@ -90,20 +105,27 @@ void Daemon::update_routes() {
     }
   }
   m_net.set_routes(dsts);
-  if (auto s = m_nft.update(m_dp.spd() ? &m_dp.spd()->spd() : nullptr); !s)
+  if (auto s = m_nft.update(m ? &m->spd() : nullptr); !s)
     log::msg(Subsys::net, Level::audit, "inbound enforcement not updated: {}", s.error().message);
 }
 
 void Daemon::after_sa_change() {
-  for (const auto& id : m_dp.flush_held()) {
-    (void)m_client.del(std::string(kAcquirePrefix) + id);
-    m_acquire_keys.erase(id);
+  for (auto& w : m_workers) {
+    std::vector<std::string> done;
+    {
+      std::lock_guard g(w->mu);
+      done = w->dp->flush_held();
+    }
+    for (const auto& id : done) {
+      (void)m_client.del(std::string(kAcquirePrefix) + id);
+      m_acquire_keys.erase(id);
+    }
   }
 }
 
 // RFC 4301 §4.4.2.1: soft -> rekey (ikeview watches the log and esp/expire/), hard -> delete.
 void Daemon::handle_lifetime_events() {
-  for (const auto& e : std::exchange(m_events, {})) {
+  for (const auto& e : take_events()) {
     static constexpr const char* kCause[] = {"bytes", "packets", "seconds", "sequence numbers"};
     const auto spi = esp::spi_hex(e.spi);
     const auto kind = e.kind == esp::EventKind::soft ? "soft" : "hard";
@@ -130,7 +152,14 @@ void Daemon::handle_lifetime_events() {
 }
 
 void Daemon::publish_acquires() {
-  for (auto& j : m_dp.take_posts()) {
+  std::vector<Json> posts;
+  std::vector<std::string> expired;
+  for (auto& w : m_workers) {
+    std::lock_guard g(w->mu);
+    for (auto& j : w->dp->take_posts()) posts.push_back(std::move(j));
+    for (auto& id : w->dp->expire(mono_ms())) expired.push_back(std::move(id));
+  }
+  for (auto& j : posts) {
     const std::string id = j["id"].get<std::string>();
     j.erase("id");
     if (auto r = m_client.put(std::string(kAcquirePrefix) + id, j); !r)
@@ -138,7 +167,7 @@ void Daemon::publish_acquires() {
     else
       m_acquire_keys.insert(id);
   }
-  for (const auto& id : m_dp.expire(mono_ms())) {
+  for (const auto& id : expired) {
     log::msg(Subsys::esp, Level::control, "acquire {} unanswered: its held packets are dropped", id);
     (void)m_client.del(std::string(kAcquirePrefix) + id);
     m_acquire_keys.erase(id);
@@ -146,7 +175,20 @@ void Daemon::publish_acquires() {
 }
 
 void Daemon::publish_stats(bool force) {
-  auto j = stats_json(m_table, m_dp, m_keys);
+  Json j;
+  {
+    const auto paused = pause();  // counters summed over the workers, none moving
+    std::vector<const Datapath*> dps;
+    for (const auto& w : m_workers) dps.push_back(w->dp.get());
+    j = stats_json(m_table, dps, m_keys);
+    // Per worker (espd --workers N > 1): the packets it read from its TUN queue (TSO
+    // segments counted one by one) and the frames it wrote there.
+    for (std::size_t i = 0; m_workers.size() > 1 && i < m_workers.size(); ++i) {
+      const auto t = m_workers[i]->dp->tun_io().counters();
+      j[fmt::format("Worker {} Pkts from TUN", i)] = m_net.tun_vnet() ? t.segments_in : t.frames_in;
+      j[fmt::format("Worker {} TUN Frames Written", i)] = t.frames_out;
+    }
+  }
   const auto drops = m_nft.drops();  // nftables' counters (nft.h)
   j["Pkts Dropped Clear"] = drops.clear;
   j["Inbound Pkts Blocked"] = drops.blocked;
@@ -168,6 +210,7 @@ Result<bool> Daemon::drain(store::Watch& w, bool sa) {
 }
 
 void Daemon::shutdown() {
+  stop_workers();
   for (const auto& id : m_acquire_keys) (void)m_client.del(std::string(kAcquirePrefix) + id);
   publish_stats(true);
   (void)m_client.del(kDaemonKey);

@@ -44,6 +44,7 @@ void Datapath::from_tun() {
 }
 
 void Datapath::flush_tx() {
+  flush_tx_v6();  // datapath_v6.cpp
   if (m_s.udp && m_gso.queued()) {
     const auto queued = m_gso.queued();
     if (auto r = m_gso.send(*m_s.udp); !r) {
@@ -64,11 +65,11 @@ void Datapath::flush_tx() {
 void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
   if (m_tun.segment() == 0) m_seg_sa = nullptr;  // a new TUN frame
   const unsigned version = pkt.size() ? pkt.data()[0] >> 4 : 0;
-  if (version == 6 ? !admit_v6(pkt) : version != 4) {  // IPv6: datapath_v6.cpp
+  if (version == 6 ? !admit_v6(pkt, held) : version != 4) {  // IPv6 (and its fragments): datapath_v6.cpp
     if (version != 6) ++m_c.not_ipv4;
     return;
   }
-  if (m_seg_sa && !m_seg_sa->sa.expired()) {
+  if (m_seg_sa && !m_seg_sa->expired()) {
     send_protected(*m_seg_sa, pkt);  // a later segment of one TSO super-packet: segment 0's SA
     return;
   }
@@ -120,12 +121,14 @@ void Datapath::outbound(esp::PacketBuf& pkt, bool held) {
 }
 
 bool Datapath::send_protected(OutEntry& e, esp::PacketBuf& pkt) {
-  if (auto icmp = m_pmtu.too_big(e.sa, pkt.view(), now_ms())) {  // RFC 4301 §8.2, RFC 1191 (pmtu.h)
+  // RFC 4301 §8.2, RFC 1191 (pmtu.h); a reassembled datagram's source fragmented it already: its
+  // outer packet is fragmented instead (fragments.h).
+  if (auto icmp = m_frag.mtu ? std::nullopt : m_pmtu.too_big(e.sa, pkt.view(), now_ms())) {
     m_tun.write(*icmp);
     m_tun.flush();
     return false;
   }
-  const auto r = e.sa.protect(pkt);
+  const auto r = e.protect(pkt);  // under the SA's lock (sa_table.h)
   if (r.status != esp::TxStatus::ok) {
     ++m_c.tx_failed;
     log::msg(log::Subsys::esp, log::Level::diag, "SA {}: not sent: {}", esp::spi_hex(esp::record_spi(e.sa.config())),
@@ -175,7 +178,7 @@ void Datapath::hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy:
     return;
   }
   Acquire a;
-  a.id = fmt::format("{}-{}", ::getpid(), m_next_id++);
+  a.id = fmt::format("{}-{}", ::getpid(), std::exchange(m_next_id, m_next_id + m_id_step));
   a.tuple = t;
   const auto* spd = m_spd ? &m_spd->spd() : nullptr;
   if (spd && f.rule < spd->rules.size()) a.rule = spd->rules[f.rule].rule;
@@ -290,6 +293,7 @@ void Datapath::from_udp() {
       }
       // UDP_GRO: one buffer of datagrams of gro_size bytes each (the last may be shorter).
       sys::Datagram one = d;
+      ++m_c.udp_gro_trains;
       for (std::size_t off = 0; off < d.data.size(); off += d.gro_size) {
         one.data = d.data.subspan(off, std::min<std::size_t>(d.gro_size, d.data.size() - off));
         receive_datagram(one);
@@ -317,6 +321,25 @@ void Datapath::receive_datagram(const sys::Datagram& d) {
   if (!d.local || !d.peer.addr.is_v4() || !d.local->is_v4() || n > 65535) {
     ++m_c.rx_malformed;
     return;
+  }
+  // Tunnel-mode ESP (the common case): the SA decrypts the UDP payload where recvmmsg put it;
+  // no copy, no rebuilt header to parse again. Other SAs and unknown SPIs take the path below.
+  if (n >= 8) {  // SPI and sequence number (RFC 4303 §2)
+    const std::uint8_t* b = d.data.data();
+    const std::uint32_t spi =
+        (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+    InEntry* e = m_table.inbound(spi, false);
+    if (e && e->sa.takes_udp_payload()) {
+      esp::PacketBuf pkt(d.data, 0, n);
+      if (e->unprotect_udp_payload(pkt) != esp::RxStatus::ok) return;
+      auto t = wire::extract_five_tuple(pkt.view());
+      if (!t || !selectors_match(e->meta.selectors, *t, false)) {
+        ++m_c.selector_mismatch;
+        return;
+      }
+      m_tun.write(pkt.view());  // tunnel mode: no transport-mode port translation (port_map.h)
+      return;
+    }
   }
   // The datagram is copied behind room for the rebuilt headers (one memcpy, no allocation).
   std::memcpy(m_buf.data() + kRxFront, d.data.data(), n);
@@ -377,7 +400,7 @@ void Datapath::inbound(esp::PacketBuf& pkt) {
     keep_early(pkt, d->spi, ah);
     return;
   }
-  if (e->sa.unprotect(pkt) != esp::RxStatus::ok) return;
+  if (e->unprotect(pkt) != esp::RxStatus::ok) return;
   auto t = wire::extract_five_tuple(pkt.view());
   if (!t || !selectors_match(e->meta.selectors, *t, false)) {
     ++m_c.selector_mismatch;

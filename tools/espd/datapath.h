@@ -4,7 +4,8 @@
 //          post an acquire and hold a few packets until the SA arrives;
 //   UDP 4500 (RFC 3948) and raw ESP/AH -> demux by SPI ("Bad SPI Pkts" when unknown) ->
 //          unprotect -> inner packet inside the SA's selectors -> TUN.
-// Single-threaded; one packet buffer, reused (no allocation per packet except held packets);
+// One Datapath per worker thread (espd --workers), used by one thread at a time (the worker,
+// or the main thread while it holds the worker's lock: daemon_impl.h); one packet buffer, reused (no allocation per packet except held packets);
 // ESP-in-UDP leaves in one sendmmsg per TUN readiness and arrives by recvmmsg (sys::UdpBatch).
 #pragma once
 
@@ -36,7 +37,8 @@ struct PathCounters {
   std::uint64_t permitted = 0, blocked = 0, no_sa_dropped = 0, held = 0, acquires = 0;
   std::uint64_t early_held = 0;  // inbound packets kept until their SA arrived (EarlyPacket)
   std::uint64_t tun_malformed = 0, not_ipv4 = 0, tx_failed = 0, send_errors = 0, tun_write_errors = 0;
-  std::uint64_t v6_link_scope = 0, v6_fragments = 0;  // IPv6 from the TUN not looked up (esp/tun_v6.h)
+  std::uint64_t v6_link_scope = 0;  // IPv6 from the TUN not looked up (esp/tun_v6.h)
+  std::uint64_t udp_gro_trains = 0;  // NAT-T receives that carried several datagrams (UDP_GRO)
 };
 
 // A negotiation asked of IKE: acquire/<id> in the store.
@@ -80,14 +82,23 @@ class Datapath {
   static constexpr std::size_t kEarly = 8;                 // unknown-SPI packets kept (EarlyPacket)
   static constexpr std::uint64_t kEarlyMs = 500;           // ... for at most this long
 
-  Datapath(Sockets s, SaTable& table)
+  // `ports` is shared by all workers (it locks itself): a flow's inbound and outbound packets
+  // may be served by different workers.
+  Datapath(Sockets s, SaTable& table, PortMap& ports)
       : m_s(s),
         m_table(table),
         m_buf(esp::kHeadroom + 65536 + esp::kTailroom),
         m_batch(kMmsg, kMmsgSlot),
-        m_tun(s.tun, s.tun_vnet) {}
+        m_tun(s.tun, s.tun_vnet),
+        m_ports(ports) {}
 
   void set_spd(std::optional<policy::SpdMatcher> spd) { m_spd = std::move(spd); }
+  // Worker `index` of `count` (espd --workers): acquire ids index+1, index+1+count, ... stay
+  // unique across the workers.
+  void set_worker(unsigned index, unsigned count) {
+    m_next_id = index + 1;
+    m_id_step = count;
+  }
   // IPv6 sockets, when the host has IPv6 (datapath_v6.cpp).
   void set_v6(sys::UdpSocket* udp6, sys::RawSocket* raw_out6) {
     m_s.udp6 = udp6;
@@ -113,6 +124,7 @@ class Datapath {
   const PathCounters& counters() const { return m_c; }
   const TunIo& tun_io() const { return m_tun; }
   const sys::UdpGsoQueue& udp_gso() const { return m_gso; }
+  const esp::Reassembler& reassembler(bool v6) const { return v6 ? m_frag.reasm6 : m_frag.reasm; }
   std::size_t pending_acquires() const { return m_acq.size(); }
   const PortMap& ports() const { return m_ports; }
 
@@ -129,9 +141,12 @@ class Datapath {
   void retry_early();
   void hold(esp::PacketBuf& pkt, const wire::FiveTuple& t, const policy::SpdFilter& f);
   // IPv6 (datapath_v6.cpp): whether a TUN packet goes to the SPD; clear and protected sends.
-  bool admit_v6(const esp::PacketBuf& pkt);
+  // A fragment is reassembled here and its datagram taken by outbound().
+  bool admit_v6(esp::PacketBuf& pkt, bool held);
   Status send_clear_v6(ByteView packet);
   Status send_outer_v6(const esp::SaConfig& c, esp::PacketBuf& pkt, std::size_t l4_offset);
+  Status send_fragments_v6(ByteView packet, std::size_t mtu);  // RFC 8200 §4.5, as the source
+  void flush_tx_v6();  // the IPv6 ESP-in-UDP datagrams queued by send_outer_v6
   void receive_datagram_v6(const sys::Datagram& d);
   std::uint64_t now_ms() const;
 
@@ -142,14 +157,16 @@ class Datapath {
   sys::UdpBatch m_batch;  // preallocated mmsg state: batched UDP I/O, no allocation per packet
   TunIo m_tun;            // TUN reads/writes, with TSO segmentation and GRO when offloads are on
   sys::UdpGsoQueue m_gso;  // ESP-in-UDP trains (Sockets::udp_gso)
+  sys::UdpBatch m_batch6{kMmsg, 9216};  // IPv6 ESP-in-UDP sends: sendmmsg of up to jumbo-sized datagrams
   std::vector<Acquire> m_acq;
   std::deque<EarlyPacket> m_early;
   std::vector<nlohmann::json> m_posts;
   std::uint64_t m_next_id = 1;
+  std::uint64_t m_id_step = 1;
   PathCounters m_c;
   OutEntry* m_seg_sa = nullptr;  // the SA of the current TSO super-packet's segment 0 (outbound)
-  PortMap m_ports;  // transport-mode NAT-T port translation
-  TunFragments m_frag;  // IPv4 reassembly before the SPD lookup (fragments.h)
+  PortMap& m_ports;  // transport-mode NAT-T port translation (shared by the workers)
+  TunFragments m_frag;  // IPv4 and IPv6 reassembly before the SPD lookup (fragments.h)
   PathMtu m_pmtu{m_s.raw_out ? m_s.raw_out->fd() : -1};  // ICMP frag needed (pmtu.h)
 };
 

@@ -47,9 +47,14 @@ Result<NetSetup> NetSetup::create(const NetOptions& opt) {
   sys::TunOptions to;
   to.name = opt.tun;
   to.vnet_hdr = opt.offload;
+  to.queues = opt.queues;
   to.offload = opt.offload ? sys::tun_offload_flags() : 0;
   auto tun = sys::TunDevice::open(to);
   if (!tun) return tun.error();
+  if (opt.queues > 1) {  // flows spread by hash, whichever worker decrypts their peer (sys/tun.h)
+    if (auto s = tun->steer_by_hash(); !s)
+      log::msg(log::Subsys::net, log::Level::audit, "{}: the kernel's own queue choice is kept", s.error().message);
+  }
   if (opt.offload && !tun->offloads())
     log::msg(log::Subsys::net, log::Level::control, "TUN offloads refused ({}): one packet per read", tun->offload_error());
   NetSetup n(opt, std::move(*tun));

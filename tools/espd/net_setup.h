@@ -23,6 +23,7 @@ struct NetOptions {
   std::uint32_t priority = 220;
   unsigned mtu = 1400;
   bool offload = true;  // TUN with IFF_VNET_HDR + TSO (tun_io.h), if the kernel agrees
+  unsigned queues = 1;  // > 1: IFF_MULTI_QUEUE, one queue per worker (espd --workers)
 };
 
 class NetSetup {
@@ -32,7 +33,7 @@ class NetSetup {
   NetSetup& operator=(NetSetup&&) = delete;
   ~NetSetup();
 
-  int tun_fd() const { return m_tun.fd(); }
+  int tun_fd(std::size_t queue = 0) const { return m_tun.fd(queue); }
   const std::string& tun_name() const { return m_tun.name(); }
   bool tun_vnet() const { return m_tun.vnet_hdr(); }
   // Makes table T hold exactly these destinations (IPv6 ones only when the IPv6 rule exists).

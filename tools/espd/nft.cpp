@@ -27,7 +27,8 @@ std::string exemptions(const NftOptions& o) {
       "    icmpv6 type {{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem, "
       "nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect }} accept\n"
       "    ip6 saddr fe80::/10 accept\n"
-      "    ip6 daddr ff00::/8 accept\n",
+      "    ip6 daddr ff00::/8 accept\n"
+      "    frag frag-off != 0 accept\n",  // IPv6 non-first fragments (nft.h)
       o.natt_port);
 }
 

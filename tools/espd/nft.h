@@ -10,7 +10,11 @@
 // ICMP errors, IPv6 neighbour discovery, IPv6 link-local sources and multicast destinations,
 // so that "any" filters never cut the host off (nor the link-scope traffic of IPv6).
 // IPv4 datagrams reach hook input already reassembled (ip_local_deliver), so fragments are
-// judged as whole datagrams there.
+// judged as whole datagrams there. IPv6 fragments reach it one by one (the kernel reassembles
+// after hook input unless conntrack is loaded): a non-first fragment carries no ports and is
+// accepted, the first one (which RFC 7112 requires to hold the upper-layer header) is judged,
+// and a datagram whose first fragment was dropped is never reassembled (overlaps are refused,
+// RFC 5722). So fragmented ESP-in-UDP over IPv6 gets in, and fragmented clear text does not.
 //
 // Outbound (hooks output, type route, and prerouting for forwarded traffic): routing sends
 // whole destinations into the TUN (table T), which cannot express "me -> any, except this

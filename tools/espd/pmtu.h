@@ -30,9 +30,11 @@ class PathMtu {
   // The ICMP error to write into the TUN when pkt must be refused, else nullopt.
   std::optional<ByteView> too_big(const esp::OutboundSa& sa, ByteView pkt, std::uint64_t now_ms);
   std::uint64_t refused() const { return m_refused; }
+  // The path MTU to dst (cached as above; 0 when unknown): espd fragments its own IPv6 outer
+  // packets to it (datapath_v6.cpp).
+  unsigned mtu_to(const wire::IpAddr& dst, std::uint64_t now_ms);
 
  private:
-  unsigned mtu_to(const wire::IpAddr& dst, std::uint64_t now_ms);
   std::optional<ByteView> too_big_v6(const esp::OutboundSa& sa, ByteView pkt, std::uint64_t now_ms);
   struct Entry {
     wire::IpAddr dst;

@@ -54,6 +54,7 @@ void PortMap::on_inbound(const esp::SaConfig& c, std::span<std::uint8_t> ip, std
   std::uint8_t proto = 0;
   const std::size_t hl = l4_offset(ip, proto);
   if (!hl) return;
+  std::lock_guard g(m_mu);
   auto l4 = ip.subspan(hl);
   const auto orig = static_cast<std::uint16_t>((l4[0] << 8) | l4[1]);
   const std::uint16_t port = c.udp_encap->remote_port;
@@ -73,13 +74,15 @@ void PortMap::on_inbound(const esp::SaConfig& c, std::span<std::uint8_t> ip, std
   it->second.used_ms = now_ms;
   if (orig != port) set_port(l4, proto, 0, port);
   ++m_in;
+  m_size.store(m_map.size(), std::memory_order_relaxed);
 }
 
 std::optional<std::uint16_t> PortMap::on_outbound(std::span<std::uint8_t> ip, wire::FiveTuple& t) {
-  if (m_map.empty()) return std::nullopt;
+  if (m_size.load(std::memory_order_relaxed) == 0) return std::nullopt;
   std::uint8_t proto = 0;
   const std::size_t hl = l4_offset(ip, proto);
   if (!hl) return std::nullopt;
+  std::lock_guard g(m_mu);
   auto it = m_map.find(Key{t.dst, proto, t.dst_port});
   if (it == m_map.end()) return std::nullopt;
   const std::uint16_t port = t.dst_port;
@@ -90,7 +93,9 @@ std::optional<std::uint16_t> PortMap::on_outbound(std::span<std::uint8_t> ip, wi
 }
 
 void PortMap::forget(const wire::IpAddr& peer, std::uint8_t proto, std::uint16_t port) {
+  std::lock_guard g(m_mu);
   m_map.erase(Key{peer, proto, port});
+  m_size.store(m_map.size(), std::memory_order_relaxed);
 }
 
 void PortMap::prune(std::uint64_t now_ms) {

@@ -33,7 +33,9 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <tuple>
@@ -51,6 +53,8 @@ bool port_translated(const esp::SaConfig& c);
 // port it must use; nullopt: no mapping): -1 never, 0 only when nothing better, 1 yes.
 int encap_rank(const esp::SaConfig& c, std::optional<std::uint16_t> mapped);
 
+// Shared by espd's workers: every member takes the map's lock (on_outbound only when the
+// map is not empty, so untranslated traffic never waits on it).
 class PortMap {
  public:
   static constexpr std::size_t kMaxEntries = 65536;
@@ -64,9 +68,15 @@ class PortMap {
   // No SA carries the mapped port any more.
   void forget(const wire::IpAddr& peer, std::uint8_t proto, std::uint16_t port);
 
-  std::size_t size() const { return m_map.size(); }
-  std::uint64_t translated_in() const { return m_in; }
-  std::uint64_t translated_out() const { return m_out; }
+  std::size_t size() const { return m_size.load(std::memory_order_relaxed); }
+  std::uint64_t translated_in() const {
+    std::lock_guard g(m_mu);
+    return m_in;
+  }
+  std::uint64_t translated_out() const {
+    std::lock_guard g(m_mu);
+    return m_out;
+  }
 
  private:
   using Key = std::tuple<wire::IpAddr, std::uint8_t, std::uint16_t>;  // peer, protocol, NAT-T port
@@ -77,6 +87,8 @@ class PortMap {
   void prune(std::uint64_t now_ms);
   std::map<Key, Entry> m_map;
   std::uint64_t m_in = 0, m_out = 0;
+  mutable std::mutex m_mu;
+  std::atomic<std::size_t> m_size{0};  // m_map.size(), read without the lock
 };
 
 }  // namespace ipseckit::espd

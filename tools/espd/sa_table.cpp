@@ -65,9 +65,11 @@ Status SaTable::install(esp::SaRecord rec) {
   if (rec.meta.direction == esp::SaDirection::out) {
     auto sa = esp::OutboundSa::create(std::move(rec.config), m_env);
     if (!sa) return sa.error();
-    m_out[spi] = std::make_unique<OutEntry>(OutEntry{std::move(*sa), std::move(rec.meta)});
+    m_out[spi] = std::make_unique<OutEntry>(std::move(*sa), std::move(rec.meta));
     return {};
   }
+  if (rec.config.replay_window != 0 && rec.config.replay_window < m_min_window)  // 0: no replay check
+    rec.config.replay_window = m_min_window;
   const bool has_ah = rec.config.ah.has_value();
   const auto ah_spi = has_ah ? rec.config.ah->spi : 0;
   auto sa = esp::InboundSa::create(std::move(rec.config), m_env);
@@ -77,7 +79,7 @@ Status SaTable::install(esp::SaRecord rec) {
     m_in_ah[ah_spi] = spi;
   else
     m_in_esp[spi] = spi;
-  m_in[spi] = std::make_unique<InEntry>(InEntry{std::move(*sa), std::move(rec.meta)});
+  m_in[spi] = std::make_unique<InEntry>(std::move(*sa), std::move(rec.meta));
   return {};
 }
 
@@ -115,7 +117,7 @@ OutEntry* SaTable::outbound(const wire::FiveTuple& t, const policy::SpdFilter* f
   int best_rank = -1;
   for (auto& [spi, e] : m_out) {
     const auto& c = e->sa.config();
-    if (e->sa.expired()) continue;
+    if (e->expired()) continue;
     const int rank = encap_rank(c, mapped);  // hosts behind one NAT (port_map.h)
     if (rank < 0 || rank < best_rank) continue;
     if (e->meta.rule && filter && spd && filter->rule < spd->rules.size() &&
@@ -144,8 +146,14 @@ std::size_t SaTable::tunnels() const {
 
 SaTotals SaTable::totals() const {
   SaTotals t = m_retired;
-  for (const auto& [spi, e] : m_out) add(t, e->sa.config(), nullptr, &e->sa.counters());
-  for (const auto& [spi, e] : m_in) add(t, e->sa.config(), &e->sa.counters(), nullptr);
+  for (const auto& [spi, e] : m_out) {
+    std::lock_guard g(e->mu);
+    add(t, e->sa.config(), nullptr, &e->sa.counters());
+  }
+  for (const auto& [spi, e] : m_in) {
+    std::lock_guard g(e->mu);
+    add(t, e->sa.config(), &e->sa.counters(), nullptr);
+  }
   return t;
 }
 
@@ -161,8 +169,14 @@ std::vector<wire::IpPrefix> SaTable::outbound_destinations() const {
 }
 
 void SaTable::poll() {
-  for (auto& [spi, e] : m_out) (void)e->sa.poll();
-  for (auto& [spi, e] : m_in) (void)e->sa.poll();
+  for (auto& [spi, e] : m_out) {
+    std::lock_guard g(e->mu);
+    (void)e->sa.poll();
+  }
+  for (auto& [spi, e] : m_in) {
+    std::lock_guard g(e->mu);
+    (void)e->sa.poll();
+  }
 }
 
 }  // namespace ipseckit::espd

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,13 +20,38 @@
 
 namespace ipseckit::espd {
 
+// With espd --workers N, several worker threads may use one SA at once: protect(),
+// unprotect() and expired() take the SA's lock (sequence numbers stay unique and increasing,
+// the anti-replay window and ESN move under it, counters and lifetimes add up). config() and
+// meta never change after install. The table itself changes only while every worker is
+// paused (daemon_impl.h), so entries found by lookups stay valid for a worker's batch.
 struct OutEntry {
+  OutEntry(esp::OutboundSa s, esp::SaMeta m) : sa(std::move(s)), meta(std::move(m)) {}
+  esp::TxResult protect(esp::PacketBuf& pkt) {
+    std::lock_guard g(mu);
+    return sa.protect(pkt);
+  }
+  bool expired() const {
+    std::lock_guard g(mu);
+    return sa.expired();
+  }
   esp::OutboundSa sa;
   esp::SaMeta meta;
+  mutable std::mutex mu;
 };
 struct InEntry {
+  InEntry(esp::InboundSa s, esp::SaMeta m) : sa(std::move(s)), meta(std::move(m)) {}
+  esp::RxStatus unprotect(esp::PacketBuf& pkt) {
+    std::lock_guard g(mu);
+    return sa.unprotect(pkt);
+  }
+  esp::RxStatus unprotect_udp_payload(esp::PacketBuf& pkt) {  // ESP-in-UDP fast path (esp/inbound.h)
+    std::lock_guard g(mu);
+    return sa.unprotect_udp_payload(pkt);
+  }
   esp::InboundSa sa;
   esp::SaMeta meta;
+  mutable std::mutex mu;
 };
 
 // Byte and error totals by Windows' statistics categories.
@@ -54,6 +80,11 @@ class SaTable {
   OutEntry* outbound(const wire::FiveTuple& t, const policy::SpdFilter* filter, const policy::CompiledSpd* spd,
                      std::optional<std::uint16_t> mapped = std::nullopt);
 
+  // Inbound SAs get at least this anti-replay window (RFC 4303 §3.4.3: the receiver's
+  // choice). espd --workers N sends one SA's packets from N threads, each batching a train
+  // before it leaves, so they arrive reordered by up to a few trains: more than 64.
+  void set_min_replay_window(std::uint32_t w) { m_min_window = w; }
+
   std::size_t size() const { return m_out.size() + m_in.size(); }
   std::size_t tunnels() const;
   SaTotals totals() const;
@@ -69,6 +100,7 @@ class SaTable {
   std::map<std::uint32_t, std::unique_ptr<InEntry>> m_in;    // by record SPI
   std::map<std::uint32_t, std::uint32_t> m_in_esp, m_in_ah;  // wire SPI -> record SPI
   SaTotals m_retired;
+  std::uint32_t m_min_window = 0;
 };
 
 // Whether a packet's five-tuple is inside an SA's selectors; `outbound` says which side of

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "datapath.h"
 #include "sa_table.h"
@@ -14,6 +15,7 @@ struct KeyCounters {
   std::uint64_t adds = 0, deletes = 0, rekeys = 0, hard_expiries = 0, record_errors = 0;
 };
 
-nlohmann::json stats_json(const SaTable& table, const Datapath& dp, const KeyCounters& keys);
+// The datapaths' counters are summed over the workers (espd --workers).
+nlohmann::json stats_json(const SaTable& table, std::span<const Datapath* const> dps, const KeyCounters& keys);
 
 }  // namespace ipseckit::espd

@@ -71,6 +71,7 @@ void load_store_keys(const tool::StoreOptions& so, ike::CaptureDecoder& d) {
 
 struct Counts {
   std::uint64_t packets = 0, isakmp = 0, decrypted = 0, esp = 0, keepalives = 0, errors = 0, other = 0, fragments = 0, reassembled = 0;
+  std::uint64_t fragments6 = 0, reassembled6 = 0;  // IPv6 (RFC 8200 §4.5); the two above: IPv4
 };
 
 std::string endpoint(const wire::IpAddr& a, std::uint16_t port) {
@@ -109,13 +110,13 @@ int cmd_decode(const tool::StoreOptions& so, const std::string& file, const std:
     if (!*more) break;
     ++n.packets;
     if (t0 < 0) t0 = p.time;
-    if (p.held) {  // an IPv4 fragment: its datagram is decoded with the fragment that completes it
-      ++n.fragments;
+    if (p.held) {  // a fragment: its datagram is decoded with the fragment that completes it
+      ++(p.v6_fragment ? n.fragments6 : n.fragments);
       continue;
     }
     if (p.fragments) {
-      ++n.fragments;
-      ++n.reassembled;
+      ++(p.v6_fragment ? n.fragments6 : n.fragments);
+      ++(p.v6_fragment ? n.reassembled6 : n.reassembled);
     }
     if (!p.why.empty()) {
       error_line(p, p.why, as_json, n);
@@ -159,10 +160,12 @@ int cmd_decode(const tool::StoreOptions& so, const std::string& file, const std:
   }
   const std::string summary =
       fmt::format("{} packets: {} ISAKMP messages ({} decrypted), {} ESP-in-UDP, {} NAT keepalives, {} errors, "
-                  "{} other packets{}\n",
+                  "{} other packets{}{}\n",
                   n.packets, n.isakmp, n.decrypted, n.esp, n.keepalives, n.errors, n.other,
                   n.fragments ? fmt::format(", {} IPv4 fragments ({} datagrams reassembled)", n.fragments, n.reassembled)
-                              : std::string());
+                              : std::string(),
+                  n.fragments6 ? fmt::format(", {} IPv6 fragments ({} datagrams reassembled)", n.fragments6, n.reassembled6)
+                               : std::string());
   std::fputs(summary.c_str(), as_json ? stderr : stdout);
   return rc;
 }

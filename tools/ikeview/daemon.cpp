@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -58,24 +59,33 @@ Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
     auto d = s.recv(buf);
     if (!d) return std::move(d).error();
     if (!*d) break;
-    const auto& dg = **d;
-    if (port == m_opt.natt_port) {
-      // RFC 3948 §2.2/§2.3: on the NAT-T port only datagrams with the non-ESP marker are IKE;
-      // a lone 0xFF is a keepalive; four or more bytes without it are ESP (an SPI is never 0),
-      // which espd reads through its raw socket: counted and dropped here, never handed to the
-      // engine as malformed IKE. Shorter datagrams go to the engine, which counts them malformed.
-      if (dg.data.size() == 1 && dg.data[0] == wire::kNatKeepalive) {
-        ++m_keepalives;
-        continue;
+    const auto& whole = **d;
+    // UDP_GRO on the NAT-T socket: a train of datagrams of gro_size bytes (the last may be shorter).
+    const std::size_t seg = whole.gro_size && whole.gro_size < whole.data.size()
+                                ? whole.gro_size
+                                : std::max<std::size_t>(whole.data.size(), 1);
+    for (std::size_t off = 0; off == 0 || off < whole.data.size(); off += seg) {
+      sys::Datagram dg = whole;
+      dg.data = whole.data.subspan(off, std::min(seg, whole.data.size() - off));
+      if (port == m_opt.natt_port) {
+        // RFC 3948 §2.2/§2.3: on the NAT-T port only datagrams with the non-ESP marker are IKE;
+        // a lone 0xFF is a keepalive; four or more bytes without it are ESP (an SPI is never 0),
+        // which the kernel steers to espd (sys/natt_share.h): one here is counted and dropped,
+        // never handed to the engine as malformed IKE. Shorter datagrams go to the engine,
+        // which counts them malformed.
+        if (dg.data.size() == 1 && dg.data[0] == wire::kNatKeepalive) {
+          ++m_keepalives;
+          continue;
+        }
+        if (dg.data.size() >= 4 && (dg.data[0] != 0 || dg.data[1] != 0 || dg.data[2] != 0 || dg.data[3] != 0)) {
+          ++m_esp_on_natt;
+          continue;
+        }
       }
-      if (dg.data.size() >= 4 && (dg.data[0] != 0 || dg.data[1] != 0 || dg.data[2] != 0 || dg.data[3] != 0)) {
-        ++m_esp_on_natt;
-        continue;
-      }
+      wire::IpAddr local = dg.local.value_or(s.local().addr);
+      m_engine->receive(ike::Endpoint{local, port}, ike::Endpoint{dg.peer.addr, dg.peer.port},
+                        ByteView(dg.data.data(), dg.data.size()));
     }
-    wire::IpAddr local = dg.local.value_or(s.local().addr);
-    m_engine->receive(ike::Endpoint{local, port}, ike::Endpoint{dg.peer.addr, dg.peer.port},
-                      ByteView(dg.data.data(), dg.data.size()));
   }
   return {};
 }
@@ -131,15 +141,21 @@ int Daemon::run() {
   auto psk = exp ? m_client.watch(policydb::kStaticPskPrefix) : Result<store::Watch>(exp.error());
   auto dyn = psk ? m_client.watch(policydb::kDynamicPskPrefix) : Result<store::Watch>(psk.error());
   if (!dyn) return tool::fail("ikeview", dyn.error());
-  note(Level::control, fmt::format("listening on UDP {}:{} and {}:{}{}", m_udp->ike().local().addr.str(),
+  note(Level::control, fmt::format("listening on UDP {}:{} and {}:{}{}{}", m_udp->ike().local().addr.str(),
                                    m_udp->ike().local().port, m_udp->natt().local().addr.str(),
                                    m_udp->natt().local().port,
+                                   m_udp->v6() ? fmt::format(", [{}]:{} and [{}]:{}", m_udp->v6()->ike().local().addr.str(),
+                                                             m_udp->v6()->ike().local().port,
+                                                             m_udp->v6()->natt().local().addr.str(),
+                                                             m_udp->v6()->natt().local().port)
+                                               : std::string(),
                                    m_opt.mark ? fmt::format(" (mark {:#x})", *m_opt.mark) : std::string()));
   int rc = 0;
   bool first = true;
   auto last_stats = std::chrono::steady_clock::now();
   while (!m_stop) {
-    std::array<pollfd, 9> fds{{{sigfd->get(), POLLIN, 0},
+    // The IPv6 pair of the default dual-stack listen (fd -1, ignored by poll, without it) last.
+    std::array<pollfd, 11> fds{{{sigfd->get(), POLLIN, 0},
                               {m_udp->ike().fd(), POLLIN, 0},
                               {m_udp->natt().fd(), POLLIN, 0},
                               {spd->fd(), POLLIN, 0},
@@ -147,7 +163,9 @@ int Daemon::run() {
                               {ini->fd(), POLLIN, 0},
                               {exp->fd(), POLLIN, 0},
                               {psk->fd(), POLLIN, 0},
-                              {dyn->fd(), POLLIN, 0}}};
+                              {dyn->fd(), POLLIN, 0},
+                              {m_udp->v6() ? m_udp->v6()->ike().fd() : -1, POLLIN, 0},
+                              {m_udp->v6() ? m_udp->v6()->natt().fd() : -1, POLLIN, 0}}};
     int timeout = first ? 0 : 1000;
     first = false;
     if (auto t = m_engine->next_timer()) {
@@ -168,6 +186,8 @@ int Daemon::run() {
     Status st;
     if (st && fds[1].revents) st = drain_udp(m_udp->ike(), m_opt.port);
     if (st && fds[2].revents) st = drain_udp(m_udp->natt(), m_opt.natt_port);
+    if (st && fds[9].revents) st = drain_udp(m_udp->v6()->ike(), m_opt.port);
+    if (st && fds[10].revents) st = drain_udp(m_udp->v6()->natt(), m_opt.natt_port);
     if (!st) note(Level::diag, "receive: " + st.error().message);
     // Drained when readable or holding buffered events its fd no longer shows (the snapshot
     // arrives with the answer to the watch request): no syscall for an idle watch.
@@ -245,8 +265,12 @@ int run_daemon(const DaemonOptions& opt) {
   if (!client) return tool::fail("ikeview", client.error());
   if (!client->info().admin)
     return tool::fail("ikeview", Error::make("failed", "the daemon must be able to write the store (run as root)"));
-  auto udp = UdpTransport::open(listen, opt.mark, opt.port, opt.natt_port);
+  // No --listen: IPv4 and IPv6, one pair of sockets each; --listen ADDR: that address only.
+  std::string v6_error;
+  auto udp = opt.listen.empty() ? UdpTransport::open_both(opt.mark, opt.port, opt.natt_port, &v6_error)
+                                : UdpTransport::open(listen, opt.mark, opt.port, opt.natt_port);
   if (!udp) return tool::fail("ikeview", udp.error());
+  if (!v6_error.empty()) log::write(Subsys::net, Level::control, "IPv4 only: " + v6_error);
   Daemon d(opt, std::move(*client), std::move(*udp), std::move(creds));
   return d.run();
 }

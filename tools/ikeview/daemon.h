@@ -27,7 +27,7 @@ namespace ipseckit::ikeview {
 
 struct DaemonOptions {
   tool::StoreOptions store;
-  std::string listen;                 // empty: 0.0.0.0
+  std::string listen;                 // empty: 0.0.0.0 and :: (one socket pair per family)
   std::optional<std::uint32_t> mark = sys::kDaemonMark;  // SO_MARK on every socket; none: unmarked
   std::uint16_t port = 500, natt_port = 4500;
   std::string log_level = "control";

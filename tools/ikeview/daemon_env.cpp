@@ -25,12 +25,27 @@ Result<std::unique_ptr<UdpTransport>> UdpTransport::open(const wire::IpAddr& lis
   if (!a) return Error::make("failed", fmt::format("UDP {}:{}: {}", listen.str(), port500, a.error().message));
   o.bind.port = port4500;
   o.natt_ike_only = true;  // ESP-in-UDP is espd's: dropped in the kernel, never wakes us (RFC 3948 §2.2)
+  // espd binds the port too; the kernel steers IKE here, ESP there (sys/natt_share.h). UDP_GRO:
+  // the kernel merges a flow's datagrams only when its hash picks a socket with UDP_GRO.
+  o.natt_share = sys::NattShare::ike;
+  o.gro = true;
   auto b = sys::UdpSocket::open(o);
   if (!b) return Error::make("failed", fmt::format("UDP {}:{}: {}", listen.str(), port4500, b.error().message));
   return std::unique_ptr<UdpTransport>(new UdpTransport(std::move(*a), std::move(*b)));
 }
 
+Result<std::unique_ptr<UdpTransport>> UdpTransport::open_both(std::optional<std::uint32_t> mark, std::uint16_t port500,
+                                                              std::uint16_t port4500, std::string* v6_error) {
+  auto t = open(wire::IpAddr{}, mark, port500, port4500);
+  if (!t) return t;
+  auto v6 = open(*wire::IpAddr::parse("::"), mark, port500, port4500);
+  if (v6) (*t)->m_v6 = std::move(*v6);
+  else if (v6_error) *v6_error = v6.error().message;
+  return t;
+}
+
 void UdpTransport::send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView datagram) {
+  if (m_v6 && remote.addr.is_v6()) return m_v6->send(local, remote, datagram);
   auto& s = local.port == m_natt.local().port ? m_natt : m_ike;
   // From the engine's local address (the one the peer sent to, or the rule's), not the route's.
   if (auto st = s.send_to(datagram, sys::Endpoint{remote.addr, remote.port}, local.addr); !st) {
@@ -75,6 +90,12 @@ void StoreSecrets::on_event(const store::Event& ev) {
 std::optional<ike::MmPolicy> CurrentPolicy::main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const {
   if (!m_view) return std::nullopt;
   return m_view->main_mode(local, peer);
+}
+
+std::optional<ike::MmPolicy> CurrentPolicy::main_mode_for_id(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                                             const wire::isakmp::IdPayload& id) const {
+  if (!m_view) return std::nullopt;
+  return m_view->main_mode_for_id(local, peer, id);
 }
 
 std::optional<ike::QmPolicy> CurrentPolicy::quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer,

@@ -18,18 +18,26 @@ namespace ipseckit::ikeview {
 
 class UdpTransport final : public ike::Transport {
  public:
-  // Binds UDP 500 and 4500 on `listen` (unspecified: any IPv4 address).
+  // Binds UDP 500 and 4500 on `listen` (unspecified: any address of its family only).
   static Result<std::unique_ptr<UdpTransport>> open(const wire::IpAddr& listen, std::optional<std::uint32_t> mark,
                                                     std::uint16_t port500 = ike::kIkePort,
                                                     std::uint16_t port4500 = ike::kNatTPort);
+  // Both families (the daemon's default): the pair of sockets above on 0.0.0.0, and a second
+  // pair, opened the same way, on :: (IPV6_V6ONLY), so IP_PKTINFO / IPV6_PKTINFO source
+  // selection and the NAT-T port's filters work per family unchanged. A host without IPv6
+  // keeps IPv4 only; why is put in *v6_error.
+  static Result<std::unique_ptr<UdpTransport>> open_both(std::optional<std::uint32_t> mark, std::uint16_t port500,
+                                                         std::uint16_t port4500, std::string* v6_error);
   void send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView datagram) override;
   sys::UdpSocket& ike() { return m_ike; }
   sys::UdpSocket& natt() { return m_natt; }
-  std::uint64_t send_errors() const { return m_send_errors; }
+  UdpTransport* v6() { return m_v6.get(); }  // the IPv6 pair of open_both(), else nullptr
+  std::uint64_t send_errors() const { return m_send_errors + (m_v6 ? m_v6->send_errors() : 0); }
 
  private:
   UdpTransport(sys::UdpSocket a, sys::UdpSocket b) : m_ike(std::move(a)), m_natt(std::move(b)) {}
   sys::UdpSocket m_ike, m_natt;
+  std::unique_ptr<UdpTransport> m_v6;
   std::uint64_t m_send_errors = 0;
 };
 
@@ -56,6 +64,8 @@ class StoreSecrets final : public ike::Secrets {
 class CurrentPolicy final : public ike::PolicyView {
  public:
   std::optional<ike::MmPolicy> main_mode(const wire::IpAddr& local, const wire::IpAddr& peer) const override;
+  std::optional<ike::MmPolicy> main_mode_for_id(const wire::IpAddr& local, const wire::IpAddr& peer,
+                                                const wire::isakmp::IdPayload& id) const override;
   std::optional<ike::QmPolicy> quick_mode(const wire::IpAddr& local, const wire::IpAddr& peer,
                                           const ike::TrafficSelector& ours,
                                           const ike::TrafficSelector& theirs) const override;

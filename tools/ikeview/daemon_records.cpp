@@ -38,7 +38,7 @@ void Daemon::engine_event(const ike::LogEvent& e) {
 void Daemon::put_records(std::vector<store::TxnOp> ops, std::string_view what) {
   store::Txn t;
   t.ops = std::move(ops);
-  if (auto r = m_client.txn_nowait(t); !r) note(Level::audit, fmt::format("cannot store {}: {}", what, r.error().message));
+  if (auto r = m_client.txn_nowait(std::move(t)); !r) note(Level::audit, fmt::format("cannot store {}: {}", what, r.error().message));
 }
 
 void Daemon::delete_records(const std::vector<std::string>& keys, std::string_view what) {
@@ -46,7 +46,7 @@ void Daemon::delete_records(const std::vector<std::string>& keys, std::string_vi
   for (const auto& k : keys) ops.push_back(store::TxnOp::del(k));
   store::Txn t;
   t.ops = std::move(ops);
-  if (auto r = m_client.txn_nowait(t); !r) note(Level::audit, fmt::format("cannot delete the records of {}: {}", what, r.error().message));
+  if (auto r = m_client.txn_nowait(std::move(t)); !r) note(Level::audit, fmt::format("cannot delete the records of {}: {}", what, r.error().message));
 }
 
 void Daemon::settle_records() {

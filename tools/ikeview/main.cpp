@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   auto* dm = app.add_subcommand("daemon", "Run the IKE daemon in the foreground (logs on stderr)");
-  dm->add_option("--listen", d.listen, "Local address for UDP 500/4500 (default: all IPv4 addresses)");
+  dm->add_option("--listen", d.listen, "Local address for UDP 500/4500 (default: all IPv4 and IPv6 addresses)");
   std::string mark;
   dm->add_option("--mark", mark, "Routing mark (SO_MARK) on every socket, decimal or 0x hex (default 0x2a5, espd's default; 0: none)");
   dm->add_option("--log-level", d.log_level, "audit, control, diag or raw (default control)");

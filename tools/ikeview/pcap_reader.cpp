@@ -15,7 +15,6 @@ namespace ipseckit::ikeview {
 namespace {
 
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) { return std::uint32_t{be16(p)} << 16 | be16(p + 2); }
 
 constexpr int kDltRawAlt = 14;    // DLT_RAW on OpenBSD-derived values
 constexpr int kDltRaw101 = 101;   // LINKTYPE_RAW, should libpcap hand it through
@@ -126,9 +125,10 @@ struct PcapReader::Impl {
   std::uint64_t count = 0;
   std::string path;
   esp::Reassembler reassembler;  // bounded: 16 datagrams in progress, 5 s of capture time each
-  std::vector<std::uint8_t> whole = std::vector<std::uint8_t>(65535);
-  // Fragments seen per datagram (source, destination, protocol, ID), for the "fragments" count.
-  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint8_t, std::uint16_t>, std::uint32_t> seen;
+  std::vector<std::uint8_t> whole = std::vector<std::uint8_t>(65535 + 40);  // IPv6: header + 65,535
+  // Fragments seen per datagram (IPv4: source, destination, protocol, ID; IPv6: source,
+  // destination, Identification), for the "fragments" count.
+  std::map<std::array<std::uint8_t, 37>, std::uint32_t> seen;
   ~Impl() {
     if (p) pcap_close(p);
   }
@@ -169,8 +169,24 @@ Result<bool> PcapReader::next(CapturedPacket& out) {
   std::uint16_t ethertype = 0;
   if (!link_layer(link_type(), pkt, off, ethertype, out.why)) return true;
   ByteView ip = pkt.subspan(off);
-  if ((ethertype == 0 || ethertype == 0x0800) && esp::is_ipv4_fragment(ip)) {
-    const auto key = std::make_tuple(be32(&ip[12]), be32(&ip[16]), ip[9], be16(&ip[4]));
+  // IPv4 (RFC 791 §3.2) and IPv6 (RFC 8200 §4.5) fragments: esp::Reassembler, bounded.
+  esp::V6Chain chain;
+  const bool v4frag = (ethertype == 0 || ethertype == 0x0800) && esp::is_ipv4_fragment(ip);
+  const bool v6frag = !v4frag && (ethertype == 0 || ethertype == 0x86dd) && esp::is_ipv6_fragment(ip) &&
+                      esp::walk_v6_chain(ip, chain) && chain.frag_off != 0 && chain.frag_off + 8 <= ip.size();
+  if (v4frag || v6frag) {
+    std::array<std::uint8_t, 37> key{};  // family, then the fields named above
+    key[0] = v4frag ? 4 : 6;
+    if (v4frag) {
+      for (std::size_t i = 0; i < 8; ++i) key[1 + i] = ip[12 + i];  // source, destination
+      key[9] = ip[9];
+      key[10] = ip[4];  // Identification
+      key[11] = ip[5];
+    } else {
+      for (std::size_t i = 0; i < 32; ++i) key[1 + i] = ip[8 + i];  // source, destination
+      for (std::size_t i = 0; i < 4; ++i) key[33 + i] = ip[chain.frag_off + 4 + i];  // Identification
+    }
+    out.v6_fragment = v6frag;
     if (m_impl->seen.size() > 4 * esp::Reassembler::kSlots) m_impl->seen.clear();  // bounded like the slots
     const std::uint32_t count = ++m_impl->seen[key];
     const auto ms = static_cast<std::uint64_t>(h->ts.tv_sec) * 1000 + static_cast<std::uint64_t>(h->ts.tv_usec) / 1000;

@@ -1,9 +1,8 @@
 // Reading UDP datagrams out of a capture file with libpcap, for `ikeview decode`. Link types:
 // Ethernet (with 802.1Q/802.1ad tags), Linux cooked v1 (SLL) and v2 (SLL2), raw IP (v4/v6),
-// BSD loopback (NULL). IPv4 fragments are put back together (esp::Reassembler, RFC 791 §3.2:
-// IKE messages carrying certificates often exceed the path MTU) and IPv6 extension headers are
-// walked (IPv6 fragments are not reassembled). Every length is checked against the captured
-// bytes.
+// BSD loopback (NULL). IPv4 and IPv6 fragments are put back together (esp::Reassembler, RFC
+// 791 §3.2, RFC 8200 §4.5: IKE messages carrying certificates often exceed the path MTU) and
+// IPv6 extension headers are walked. Every length is checked against the captured bytes.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +23,9 @@ struct CapturedPacket {
   wire::IpAddr src, dst;
   std::uint16_t sport = 0, dport = 0;
   ByteView payload;          // valid until the next call to next()
-  std::uint32_t fragments = 0;  // > 0: the datagram was reassembled from that many IPv4 fragments
-  bool held = false;            // an IPv4 fragment kept for reassembly (udp false, no why)
+  std::uint32_t fragments = 0;  // > 0: the datagram was reassembled from that many fragments
+  bool held = false;            // a fragment kept for reassembly (udp false, no why)
+  bool v6_fragment = false;     // held or fragments > 0: IPv6 fragments, else IPv4
 };
 
 class PcapReader {

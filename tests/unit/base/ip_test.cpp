@@ -85,3 +85,27 @@ TEST_CASE("GUIDs look like Windows registry GUIDs and differ") {
   CHECK(a[15] == '4');
   CHECK(a != b);
 }
+
+// inet_checksum adds 32-bit native words: it must equal RFC 1071's 16-bit big-endian sum for
+// every length (odd tails), alignment and initial value.
+TEST_CASE("inet_checksum matches the 16-bit reference sum") {
+  auto reference = [](ByteView d, std::uint32_t sum) {
+    std::size_t i = 0;
+    for (; i + 1 < d.size(); i += 2) sum += static_cast<std::uint32_t>((d[i] << 8) | d[i + 1]);
+    if (i < d.size()) sum += static_cast<std::uint32_t>(d[i] << 8);
+    while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+  };
+  std::vector<std::uint8_t> buf(300);
+  for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<std::uint8_t>(0xFF - i * 7);
+  for (std::size_t off = 0; off < 4; ++off)
+    for (std::size_t len = 0; len + off <= buf.size(); len += (len < 40 ? 1 : 37))
+      for (std::uint32_t init : {0u, 1u, 0xFFFFu, 0x1FFFEu, 0x3FFFCu}) {
+        INFO(off << " " << len << " " << init);
+        const ByteView d(buf.data() + off, len);
+        CHECK(inet_checksum(d, init) == reference(d, init));
+      }
+  std::vector<std::uint8_t> ones(64, 0xFF);
+  CHECK(inet_checksum(ones) == reference(ones, 0));
+  CHECK(inet_checksum({}) == 0xFFFF);
+}

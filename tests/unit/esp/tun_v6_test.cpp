@@ -1,5 +1,5 @@
 // IPv6 packets from a TUN before the SPD lookup (esp/tun_v6.h): link-scope addresses are never
-// looked up, fragments are refused, malformed packets are told apart; Packet Too Big's MTU
+// looked up, fragments are set aside for reassembly, malformed packets are told apart; Packet Too Big's MTU
 // follows RFC 8200 §5 (never below 1280).
 #include <doctest/doctest.h>
 
@@ -58,7 +58,7 @@ TEST_CASE("link-local, multicast, unspecified and loopback are link scope") {
   CHECK_FALSE(esp::v6_link_scope(kA.data()));
 }
 
-TEST_CASE("IPv6 fragments are refused, first and later ones alike (RFC 8200 §4.5)") {
+TEST_CASE("IPv6 fragments go to reassembly, first and later ones alike (RFC 8200 §4.5)") {
   for (const std::uint16_t off_flags : {std::uint16_t{0x0001}, std::uint16_t{0x00b8}, std::uint16_t{0x00b9}}) {
     auto p = v6(kA, kB, 44, 8 + 16);
     p[40] = 17;  // next header inside: UDP

@@ -210,3 +210,27 @@ TEST_CASE("JSON rule field aggressive_mode: absent = false, written only when tr
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("aggressive_mode") != std::string::npos);
 }
+
+TEST_CASE("JSON rule fields local_id / peer_id: written only when set, round-trip, a bad identity is refused by name") {
+  PolicySet s = sample();
+  Policy* p = s.find_policy("Branch");
+  REQUIRE(p != nullptr);
+  CHECK(to_json_text(s).find("peer_id") == std::string::npos);
+  p->rules.front().local_id = "fqdn:gw.example.com";
+  p->rules.front().peer_id = "user_fqdn:alice@example.com";
+  const std::string text = to_json_text(s);
+  CHECK(text.find("\"peer_id\": \"user_fqdn:alice@example.com\"") != std::string::npos);
+  auto back = policy_set_from_json(nlohmann::json::parse(text));
+  REQUIRE(back.ok());
+  CHECK(back->find_policy("Branch")->rules.front().local_id == "fqdn:gw.example.com");
+  CHECK(back->find_policy("Branch")->rules.front().peer_id == "user_fqdn:alice@example.com");
+  CHECK(to_json_text(*back) == text);
+  auto j = nlohmann::json::parse(text);
+  for (auto& pol : j["policies"])
+    for (auto& r : pol["rules"])
+      if (r.contains("peer_id")) r["peer_id"] = "alice@example.com";
+  auto bad = policy_set_from_json(j);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_MESSAGE(bad.error().message.find("peer_id: 'alice@example.com' is not an identity") != std::string::npos,
+                bad.error().message);
+}

@@ -67,7 +67,23 @@ TEST_CASE("requests parse into typed form") {
 
   auto lg = parse(R"({"op":"log","subsys":"ike","level":"4","message":"m"})");
   REQUIRE(lg);
-  CHECK(lg->level == "private");
+  REQUIRE(lg->lines.size() == 1);
+  CHECK(lg->lines[0].level == "private");
+  CHECK_FALSE(lg->quiet);
+  auto lb = parse(R"({"op":"log","quiet":true,"entries":[{"subsys":"ike","level":"diag","message":"a"},
+                                                         {"subsys":"net","level":"0","message":"b"}]})");
+  REQUIRE(lb);
+  CHECK(lb->quiet);
+  REQUIRE(lb->lines.size() == 2);
+  CHECK(lb->lines[1].subsys == "net");
+  CHECK(lb->lines[1].level == "audit");
+  CHECK(lb->lines[1].message == "b");
+  auto bad_entry = parse(R"({"op":"log","entries":[{"subsys":"ike","level":"diag","message":"a"},{"subsys":"ike","level":"loud","message":"b"}]})");
+  REQUIRE_FALSE(bad_entry);
+  CHECK(bad_entry.error().message.find("'entries[1].level'") != std::string::npos);
+  CHECK_FALSE(parse(R"({"op":"log","entries":[]})"));
+  CHECK_FALSE(parse(R"({"op":"log","entries":["x"]})"));
+  CHECK_FALSE(parse(R"({"op":"get","key":"a","quiet":1})"));
   auto lr = parse(R"({"op":"log_read","since":10})");
   REQUIRE(lr);
   CHECK(lr->since == 10);

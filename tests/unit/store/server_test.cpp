@@ -201,3 +201,39 @@ TEST_CASE("transactions sent without waiting: applied in order, a refused one re
   CHECK(c->take_failed().empty());
   CHECK(c->drain() == 0);
 }
+
+TEST_CASE("many transactions sent without waiting: the client catches up, none is lost") {
+  LiveServer live(64 * 1024);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  const std::size_t n = Client::kMaxUnanswered * 2 + 10;
+  for (std::size_t i = 0; i < n; ++i) {
+    Txn t;
+    t.ops = {TxnOp::put("dynamic/many/" + std::to_string(i), store::Json{{"i", i}})};
+    REQUIRE(c->txn_nowait(std::move(t)));
+    REQUIRE(c->log_nowait("ike", "diag", "txn " + std::to_string(i)));
+  }
+  CHECK(c->drain() <= Client::kMaxUnanswered);  // quiet: never more unsettled than that
+  auto l = c->list("dynamic/many/");
+  REQUIRE(l);
+  CHECK(l->items.size() == n);
+  CHECK(c->drain() == 0);
+  CHECK(c->take_failed().empty());
+}
+
+TEST_CASE("log lines sent without waiting keep quotes, control characters and UTF-8") {
+  LiveServer live(64 * 1024);
+  auto c = Client::connect(live.options());
+  REQUIRE(c);
+  const std::string odd = "say \"hi\"\\ \n\t caf\xc3\xa9";
+  REQUIRE(c->log_nowait("ike", "control", "plain line"));
+  REQUIRE(c->log_nowait("ike", "diag", odd));
+  REQUIRE(c->log_nowait("ike", "diag", std::string("bad \xff byte")));
+  auto got = c->log_read(0, 10);
+  REQUIRE(got);
+  REQUIRE(got->size() == 3);
+  CHECK((*got)[0].message == "plain line");
+  CHECK((*got)[0].level == "control");
+  CHECK((*got)[1].message == odd);
+  CHECK((*got)[2].message == "bad \xef\xbf\xbd byte");  // replaced, never thrown
+}

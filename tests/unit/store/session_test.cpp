@@ -203,3 +203,35 @@ TEST_CASE("too many watches on one connection") {
   CHECK(q.code(R"({"op":"watch","prefix":"c"})") == "too_large");
   CHECK(q.call(R"({"op":"hello"})")["server"] == "policyagent/test");
 }
+
+TEST_CASE("quiet requests are answered only when they fail; log entries all or nothing") {
+  Fixture f;
+  Peer_ admin(*f.engine, true);
+  Peer_ user(*f.engine, false, 1000);
+  admin.out.clear();
+  admin.s->handle_line(R"({"op":"txn","quiet":true,"id":7,"ops":[{"op":"put","key":"ike/mm/a","value":{"x":1}}]})");
+  admin.s->handle_line(
+      R"({"op":"log","quiet":true,"id":8,"entries":[{"subsys":"ike","level":"diag","message":"one"},)"
+      R"({"subsys":"ike","level":"control","message":"two"}]})");
+  CHECK(admin.out.empty());  // both succeeded: nothing to say
+  CHECK(f.engine->get("ike/mm/a")->value["x"] == 1);
+  auto lines = f.engine->log_read(0, 10, true);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].message == "one");
+  CHECK(lines[1].level == "control");
+  // A refused quiet txn is answered with its id, and nothing of it is applied.
+  admin.s->handle_line(R"({"op":"txn","quiet":true,"id":9,"compare":[{"key":"ike/mm/a","revision":0}],)"
+                       R"("ops":[{"op":"put","key":"ike/mm/b","value":2}]})");
+  REQUIRE(admin.out.size() == 1);
+  CHECK(admin.out[0]["id"] == 9);
+  CHECK(admin.out[0]["error"]["code"] == "conflict");
+  CHECK_FALSE(f.engine->get("ike/mm/b"));
+  // One bad entry refuses the whole batch.
+  CHECK(admin.code(R"({"op":"log","quiet":true,"id":10,"entries":[{"subsys":"ike","level":"diag","message":"x"},)"
+                   R"({"subsys":"","level":"diag","message":"y"}]})") == "bad_request");
+  CHECK(f.engine->log_read(0, 10, true).size() == 2);
+  // Quiet does not lift the write check.
+  CHECK(user.code(R"({"op":"log","quiet":true,"id":11,"entries":[{"subsys":"ike","level":"diag","message":"x"}]})") ==
+        "forbidden");
+  CHECK(admin.call(R"({"op":"log","id":12,"entries":[{"subsys":"ike","level":"diag","message":"z"}]})")["seq"] == 3);
+}
