@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "esp/demux.h"
+#include "esp/udp_train.h"
 #include "esp/ip_headers.h"
 #include "wire/udp.h"
 
@@ -364,9 +365,38 @@ void Datapath::from_raw(sys::RawSocket& sock) {
     auto r = sock.recv(std::span(m_buf).subspan(esp::kHeadroom, 65535));
     if (!r || !*r) break;
     esp::PacketBuf pkt(m_buf, esp::kHeadroom, **r);
-    inbound(pkt);
+    if (!split_raw_train(pkt)) inbound(pkt);
   }
   m_tun.flush();
+}
+
+// An IPv4 ESP-in-UDP packet from the raw socket that is really a peer's whole UDP GSO train
+// (esp/udp_train.h): its segments go through the NAT-T receive path one by one, like a UDP_GRO
+// train. The payload moves to m_train first: receive_datagram() rebuilds headers in m_buf.
+bool Datapath::split_raw_train(const esp::PacketBuf& pkt) {
+  const ByteView b = pkt.view();
+  if (b.size() < 28 || (b[0] >> 4) != 4 || b[9] != 17) return false;
+  const std::size_t ihl = std::size_t{b[0] & 0x0Fu} * 4;
+  if (ihl < 20 || b.size() < ihl + wire::kUdpHeaderSize) return false;
+  const std::uint16_t sport = static_cast<std::uint16_t>((b[ihl] << 8) | b[ihl + 1]);
+  const std::uint16_t dport = static_cast<std::uint16_t>((b[ihl + 2] << 8) | b[ihl + 3]);
+  if (dport != m_s.natt_port) return false;
+  const ByteView payload = b.subspan(ihl + wire::kUdpHeaderSize);
+  const std::size_t stride = esp::esp_train_stride(payload);
+  if (stride == 0) return false;
+  ++m_c.raw_trains;
+  std::copy(payload.begin(), payload.end(), m_train.begin());
+  auto v4 = [&](std::size_t at) {
+    return wire::IpAddr::v4((std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
+                            (std::uint32_t{b[at + 2]} << 8) | b[at + 3]);
+  };
+  sys::Datagram one{{}, sys::Endpoint{v4(12), sport}, v4(16), 0};
+  const std::span<std::uint8_t> all(m_train.data(), payload.size());
+  for (std::size_t off = 0; off < all.size(); off += stride) {
+    one.data = all.subspan(off, std::min(stride, all.size() - off));
+    receive_datagram(one);
+  }
+  return true;
 }
 
 // RFC 4301 §5.2: inbound processing — SA by SPI, unprotect (the SA counts its own failures),

@@ -38,6 +38,7 @@ struct PathCounters {
   std::uint64_t early_held = 0;  // inbound packets kept until their SA arrived (EarlyPacket)
   std::uint64_t tun_malformed = 0, not_ipv4 = 0, tx_failed = 0, send_errors = 0, tun_write_errors = 0;
   std::uint64_t v6_link_scope = 0;  // IPv6 from the TUN not looked up (esp/tun_v6.h)
+  std::uint64_t raw_trains = 0;  // peers' UDP GSO trains split after arriving whole on a raw socket (esp/udp_train.h)
   std::uint64_t udp_gro_trains = 0;  // NAT-T receives that carried several datagrams (UDP_GRO)
 };
 
@@ -136,6 +137,7 @@ class Datapath {
   void flush_tx();  // sendmmsg of the ESP-in-UDP datagrams queued by send_protected
   void receive_datagram(const sys::Datagram& d);
   void inbound(esp::PacketBuf& pkt);
+  bool split_raw_train(const esp::PacketBuf& pkt);
   void keep_early(const esp::PacketBuf& pkt, std::uint32_t spi, bool ah);
   void drop_early(const EarlyPacket& p);
   void retry_early();
@@ -154,6 +156,7 @@ class Datapath {
   SaTable& m_table;
   std::optional<policy::SpdMatcher> m_spd;
   std::vector<std::uint8_t> m_buf;
+  std::vector<std::uint8_t> m_train = std::vector<std::uint8_t>(65536);  // split_raw_train's copy
   sys::UdpBatch m_batch;  // preallocated mmsg state: batched UDP I/O, no allocation per packet
   TunIo m_tun;            // TUN reads/writes, with TSO segmentation and GRO when offloads are on
   sys::UdpGsoQueue m_gso;  // ESP-in-UDP trains (Sockets::udp_gso)

@@ -93,6 +93,7 @@ nlohmann::json stats_json(const SaTable& table, std::span<const Datapath* const>
       {"TUN Errors", tun.write_errors + tun.malformed_in},
       {"UDP GSO Trains", trains},
       {"UDP GRO Trains Received", c.udp_gro_trains},
+      {"UDP GSO Trains Split from Raw Socket", c.raw_trains},
       {"IKE Pkts on NAT-T Port", c.ike_on_natt},  // the IKE daemon's, steered here (sys/natt_share.h)
   };
 }
