@@ -157,12 +157,16 @@ bg() {
 # IKV_B is its pid. Waits until it has loaded an SPD (fails if it exits first).
 start_ikeview() {
   local h=$1; shift
+  # The store's event log outlives a daemon: wait for one more "SPD generation" than before.
+  local seen n
+  seen=$(on "$h" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -c "SPD generation")
   bg "$h" "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a "$@" >/dev/null 2>>"$WORK/$h.ikeview.log"
   local pid=$!
   PIDS="$PIDS $pid"
   eval "IKV_$h=$pid"
   for _ in $(seq 100); do
-    on "$h" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation" && return 0
+    n=$(on "$h" "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -c "SPD generation")
+    [ "$n" -gt "$seen" ] && return 0
     kill -0 "$pid" 2>/dev/null || fail "ikeview daemon $h exited"
     sleep 0.1
   done
