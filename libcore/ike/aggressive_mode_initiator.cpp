@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "crypto/random.h"
 #include "ike/aggressive_mode.h"
 #include "ike/nat_t.h"
 #include "ike/phase1_common.h"
@@ -101,16 +100,9 @@ class AggressiveInitiator final : public Task {
   }
 
   Step process2(const InMessage& in) {
-    const auto* sa = find_body<isakmp::SaPayload>(in.payloads, PayloadType::sa);
-    if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1)
-      return fail(NotifyType::bad_proposal_syntax, "the responder's SA must hold exactly one proposal with one transform");
-    auto sel = select_main_mode(*sa, m_pol.offers, ike_auth_methods(m_pol),
-                                fmt::format("rule '{}' offered only", m_pol.rule));
-    if (!sel)
-      return fail(NotifyType::no_proposal_chosen,
-                  fmt::format("the responder chose a transform we did not offer: {}", sel.error().message));
-    if (!suite_for(sel->attrs) || !dh_for(*sel->attrs.group))
-      return fail(NotifyType::no_proposal_chosen, fmt::format("cannot run {}", isakmp::describe(sel->attrs)));
+    MmSelection sel;
+    if (auto s = check_phase1_answer(in.payloads, m_pol, ike_auth_methods(m_pol), sel); s.failed())
+      return fail(s.notify, s.reason);
     const auto* ke = find_body<isakmp::KePayload>(in.payloads, PayloadType::ke);
     const auto* nonce = find_body<isakmp::NoncePayload>(in.payloads, PayloadType::nonce);
     const isakmp::Payload* idp = nullptr;
@@ -119,34 +111,20 @@ class AggressiveInitiator final : public Task {
     const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
     if (!ke || !nonce || !idp || !hash)
       return fail(NotifyType::payload_malformed, "Aggressive Mode message 2 lacks KE, NONCE, ID or HASH");
-    record_choice(m_sa, sel->attrs, m_pol.offers[sel->offer], m_ctx.cfg);
+    record_choice(m_sa, sel.attrs, m_pol.offers[sel.offer], m_ctx.cfg);
     record_vendors(m_sa, m_ctx.cfg, read_vendors(in.payloads), m_ctx.log);
-    m_mat.g_xr = ke->data;
-    m_mat.nr_b = nonce->data;
-    auto g_xy = m_dh->shared_secret(m_mat.g_xr);
-    if (!g_xy)
-      return fail(NotifyType::invalid_key_information,
-                  fmt::format("the responder's public value is unusable: {}", g_xy.error().message));
-    if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
-      return fail(NotifyType::authentication_failed, st.error().message);
-    m_dh.reset();
-    auto idb = isakmp::encode_body(*idp);
-    if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
-    auto& r = m_sa.results();
+    if (auto s = complete_key_exchange(m_sa, m_ctx, m_dh, *ke, *nonce, m_mat); s.failed())
+      return fail(s.notify, s.reason);
     // RFC 2409 5.4: HASH_R authenticates the responder; nothing in message 2 counts before it.
-    if (!crypto::equal_ct(r.crypto->keys().hash_r(r.sai_b, *idb), hash->data))
-      return fail(NotifyType::authentication_failed,
-                  "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) differ");
-    if (auto st = check_peer_id(m_sa, *idp->as<isakmp::IdPayload>()); !st)
-      return fail(NotifyType::invalid_id_information, "Aggressive Mode message 2: " + st.error().message);
-    r.peer_id = *idp->as<isakmp::IdPayload>();
+    if (auto s = accept_psk_peer(m_sa, *idp, hash->data, "Aggressive Mode message 2"); s.failed())
+      return fail(s.notify, s.reason);
     detect_nat(m_sa, in.payloads, m_ctx.log);
     // RFC 3947 3.2: our NAT-D hashes name the ports of messages 1/2, so they are made before
     // the float; RFC 3947 4: in Aggressive Mode the initiator floats with message 3.
     m_natd = natd_payloads(m_sa);
     float_to_natt_port(m_sa, m_ctx.log);
     m_ctx.log.emit(log::Level::control, m_sa.label(),
-                   fmt::format("Aggressive Mode message 2: responder chose {}", describe_phase1(sel->attrs)));
+                   fmt::format("Aggressive Mode message 2: responder chose {}", describe_phase1(sel.attrs)));
     m_step = StepId::send3;
     return Step::more();
   }

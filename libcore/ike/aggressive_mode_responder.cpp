@@ -3,7 +3,6 @@
 // only when the peer's rule allows Aggressive Mode (engine_receive.cpp).
 #include <fmt/format.h>
 
-#include "crypto/random.h"
 #include "ike/aggressive_mode.h"
 #include "ike/nat_t.h"
 #include "ike/phase1_common.h"
@@ -71,8 +70,7 @@ class AggressiveResponder final : public Task {
     auto sel = select_main_mode(*sa, m_pol.offers, ike_auth_methods(m_pol),
                                 fmt::format("rule '{}' allows only (pre-shared key, in Aggressive Mode)", m_pol.rule));
     if (!sel) return fail(NotifyType::no_proposal_chosen, sel.error().message);
-    const auto group = dh_for(*sel->attrs.group);
-    if (!group || !suite_for(sel->attrs))
+    if (!dh_for(*sel->attrs.group) || !suite_for(sel->attrs))
       return fail(NotifyType::no_proposal_chosen,
                   fmt::format("rule '{}' names {}, which this build cannot run", m_pol.rule, isakmp::describe(sel->attrs)));
     auto sai = isakmp::encode_body(*first(in.payloads, PayloadType::sa));
@@ -89,18 +87,9 @@ class AggressiveResponder final : public Task {
     m_vendors = read_vendors(in.payloads);
     record_vendors(m_sa, m_ctx.cfg, m_vendors, m_ctx.log);
     m_answer = make_phase1_answer(*sa, sel->proposal, sel->transform);
-    auto dh = m_ctx.dh.create(*group);
-    if (!dh) return fail(std::nullopt, fmt::format("Diffie-Hellman: {}", dh.error().message));
-    m_mat.g_xi = ke->data;
-    m_mat.ni_b = nonce->data;
-    m_mat.g_xr.assign((*dh)->public_value().begin(), (*dh)->public_value().end());
-    m_mat.nr_b = m_ctx.rng.bytes(kNonceSize);
-    auto g_xy = (*dh)->shared_secret(m_mat.g_xi);
-    if (!g_xy)
-      return fail(NotifyType::invalid_key_information,
-                  fmt::format("the initiator's public value is unusable: {}", g_xy.error().message));
-    if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
-      return fail(NotifyType::authentication_failed, st.error().message);
+    std::unique_ptr<KeyExchange> dh;
+    if (auto s = complete_key_exchange(m_sa, m_ctx, dh, *ke, *nonce, m_mat); s.failed())
+      return fail(s.notify, s.reason);
     m_ctx.log.emit(log::Level::control, m_sa.label(),
                    fmt::format("{} is initiating Aggressive Mode as {} (rule '{}' allows it); chose {}",
                                m_sa.remote().str(), m_idii.str(), m_pol.rule, describe_phase1(sel->attrs)));
@@ -132,12 +121,8 @@ class AggressiveResponder final : public Task {
     if (!hash) return fail(NotifyType::authentication_failed, "Aggressive Mode message 3 lacks HASH (pre-shared key)");
     auto& r = m_sa.results();
     // RFC 2409 5.4: HASH_I over IDii_b of message 1; nothing in message 3 counts before it.
-    if (!crypto::equal_ct(r.crypto->keys().hash_i(r.sai_b, m_idii_b), hash->data))
-      return fail(NotifyType::authentication_failed,
-                  fmt::format("HASH_I from the initiator ({}) does not verify: the pre-shared keys differ", m_idii.str()));
-    if (auto st = check_peer_id(m_sa, m_idii); !st)
-      return fail(NotifyType::invalid_id_information, "Aggressive Mode message 3: " + st.error().message);
-    r.peer_id = m_idii;
+    if (auto s = accept_psk_peer(m_sa, m_idii_b, m_idii, hash->data, "Aggressive Mode message 3", true); s.failed())
+      return fail(s.notify, s.reason);
     detect_nat(m_sa, in.payloads, m_ctx.log);
     r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
     m_step = StepId::done;

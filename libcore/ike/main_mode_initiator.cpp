@@ -1,7 +1,6 @@
 // Main Mode, initiator side (RFC 2409 5, 5.4).
 #include <fmt/format.h>
 
-#include "crypto/random.h"
 #include "ike/main_mode.h"
 #include "ike/nat_t.h"
 #include "ike/phase1_cert.h"
@@ -82,26 +81,18 @@ class MainModeInitiator final : public Task {
   }
 
   Step process2(const InMessage& in) {
-    const auto* sa = find_body<isakmp::SaPayload>(in.payloads, PayloadType::sa);
     // RFC 2409 5: the responder answers with exactly one proposal and one transform.
-    if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1)
-      return fail(NotifyType::bad_proposal_syntax, "the responder's SA must hold exactly one proposal with one transform");
+    MmSelection sel;
     const auto methods = ike_auth_methods(usable_methods(m_sa.policy(), m_ctx));
-    auto sel = select_main_mode(*sa, m_sa.policy().offers, methods,
-                                fmt::format("rule '{}' offered only", m_sa.policy().rule));
-    if (!sel)
-      return fail(NotifyType::no_proposal_chosen,
-                  fmt::format("the responder chose a transform we did not offer: {}", sel.error().message));
-    const auto group = dh_for(*sel->attrs.group);
-    if (!group || !suite_for(sel->attrs))
-      return fail(NotifyType::no_proposal_chosen, fmt::format("cannot run {}", isakmp::describe(sel->attrs)));
-    record_choice(m_sa, sel->attrs, m_sa.policy().offers[sel->offer], m_ctx.cfg);
+    if (auto s = check_phase1_answer(in.payloads, m_sa.policy(), methods, sel); s.failed())
+      return fail(s.notify, s.reason);
+    record_choice(m_sa, sel.attrs, m_sa.policy().offers[sel.offer], m_ctx.cfg);
     record_vendors(m_sa, m_ctx.cfg, read_vendors(in.payloads), m_ctx.log);
-    auto dh = m_ctx.dh.create(*group);
+    auto dh = m_ctx.dh.create(*dh_for(*sel.attrs.group));
     if (!dh) return fail(std::nullopt, fmt::format("Diffie-Hellman: {}", dh.error().message));
     m_dh = std::move(*dh);
     m_ctx.log.emit(log::Level::control, m_sa.label(),
-                   fmt::format("Main Mode message 2: responder chose {}", describe_phase1(sel->attrs)));
+                   fmt::format("Main Mode message 2: responder chose {}", describe_phase1(sel.attrs)));
     m_step = StepId::send3;
     return Step::more();
   }
@@ -122,15 +113,8 @@ class MainModeInitiator final : public Task {
     const auto* ke = find_body<isakmp::KePayload>(in.payloads, PayloadType::ke);
     const auto* nonce = find_body<isakmp::NoncePayload>(in.payloads, PayloadType::nonce);
     if (!ke || !nonce) return fail(NotifyType::payload_malformed, "Main Mode message 4 lacks KE or NONCE");
-    m_mat.g_xr = ke->data;
-    m_mat.nr_b = nonce->data;
-    auto g_xy = m_dh->shared_secret(m_mat.g_xr);
-    if (!g_xy)
-      return fail(NotifyType::invalid_key_information,
-                  fmt::format("the responder's public value is unusable: {}", g_xy.error().message));
-    if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
-      return fail(NotifyType::authentication_failed, st.error().message);
-    m_dh.reset();
+    if (auto s = complete_key_exchange(m_sa, m_ctx, m_dh, *ke, *nonce, m_mat); s.failed())
+      return fail(s.notify, s.reason);
     detect_nat(m_sa, in.payloads, m_ctx.log);
     float_to_natt_port(m_sa, m_ctx.log);
     m_step = StepId::send5;
@@ -164,16 +148,9 @@ class MainModeInitiator final : public Task {
     const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
     if (!idp || !hash)
       return fail(NotifyType::authentication_failed, "Main Mode message 6 lacks ID or HASH (pre-shared key authentication)");
-    auto idb = isakmp::encode_body(*idp);
-    if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
     // RFC 2409 5: HASH_R authenticates the responder; nothing in message 6 counts before it.
-    const Bytes expect = r.crypto->keys().hash_r(r.sai_b, *idb);
-    if (!crypto::equal_ct(expect, hash->data))
-      return fail(NotifyType::authentication_failed,
-                  "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) differ");
-    if (auto st = check_peer_id(m_sa, *idp->as<isakmp::IdPayload>()); !st)
-      return fail(NotifyType::invalid_id_information, "Main Mode message 6: " + st.error().message);
-    r.peer_id = *idp->as<isakmp::IdPayload>();
+    if (auto s = accept_psk_peer(m_sa, *idp, hash->data, "Main Mode message 6"); s.failed())
+      return fail(s.notify, s.reason);
     r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
     m_step = StepId::done;
     return Step::done();

@@ -2,7 +2,6 @@
 // before message 3 arrives on the SA its message 2 created.
 #include <fmt/format.h>
 
-#include "crypto/random.h"
 #include "ike/main_mode.h"
 #include "ike/nat_t.h"
 #include "ike/phase1_cert.h"
@@ -101,18 +100,9 @@ class MainModeResponder final : public Task {
     const auto* ke = find_body<isakmp::KePayload>(in.payloads, PayloadType::ke);
     const auto* nonce = find_body<isakmp::NoncePayload>(in.payloads, PayloadType::nonce);
     if (!ke || !nonce) return fail(NotifyType::payload_malformed, "Main Mode message 3 lacks KE or NONCE");
-    auto dh = m_ctx.dh.create(*dh_for(*m_sa.results().attrs->group));
-    if (!dh) return fail(std::nullopt, fmt::format("Diffie-Hellman: {}", dh.error().message));
-    m_mat.g_xi = ke->data;
-    m_mat.ni_b = nonce->data;
-    m_mat.g_xr.assign((*dh)->public_value().begin(), (*dh)->public_value().end());
-    m_mat.nr_b = m_ctx.rng.bytes(kNonceSize);
-    auto g_xy = (*dh)->shared_secret(m_mat.g_xi);
-    if (!g_xy)
-      return fail(NotifyType::invalid_key_information,
-                  fmt::format("the initiator's public value is unusable: {}", g_xy.error().message));
-    if (auto st = derive_phase1_keys(m_sa, m_ctx, *g_xy, m_mat); !st)
-      return fail(NotifyType::authentication_failed, st.error().message);
+    std::unique_ptr<KeyExchange> dh;
+    if (auto s = complete_key_exchange(m_sa, m_ctx, dh, *ke, *nonce, m_mat); s.failed())
+      return fail(s.notify, s.reason);
     detect_nat(m_sa, in.payloads, m_ctx.log);
     m_step = StepId::send4;
     return Step::more();
@@ -142,16 +132,9 @@ class MainModeResponder final : public Task {
     const auto* hash = find_body<isakmp::HashPayload>(in.payloads, PayloadType::hash);
     if (!idp || !hash)
       return fail(NotifyType::authentication_failed, "Main Mode message 5 lacks ID or HASH (pre-shared key authentication)");
-    auto idb = isakmp::encode_body(*idp);
-    if (!idb) return fail(NotifyType::payload_malformed, idb.error().message);
     // RFC 2409 5: HASH_I authenticates the initiator; nothing in message 5 counts before it.
-    const Bytes expect = r.crypto->keys().hash_i(r.sai_b, *idb);
-    if (!crypto::equal_ct(expect, hash->data))
-      return fail(NotifyType::authentication_failed,
-                  "HASH_I from the initiator does not verify: the pre-shared keys differ");
-    if (auto st = check_peer_id(m_sa, *idp->as<isakmp::IdPayload>()); !st)
-      return fail(NotifyType::invalid_id_information, "Main Mode message 5: " + st.error().message);
-    r.peer_id = *idp->as<isakmp::IdPayload>();
+    if (auto s = accept_psk_peer(m_sa, *idp, hash->data, "Main Mode message 5"); s.failed())
+      return fail(s.notify, s.reason);
     r.initial_contact_received = has_notify(in.payloads, NotifyType::initial_contact);
     m_step = StepId::send6;
     return Step::more();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "crypto/random.h"
 #include "ike/proposal_select.h"
 
 namespace ipseckit::ike {
@@ -154,6 +155,75 @@ Status derive_phase1_keys(IkeSa& sa, Context& ctx, const SecureBytes& g_xy, cons
   if (!c) return std::move(c).error();
   r.crypto.emplace(std::move(*c));
   return {};
+}
+
+Step check_phase1_answer(const std::vector<isakmp::Payload>& ps, const MmPolicy& pol,
+                         const std::vector<isakmp::IkeAuthMethod>& methods, MmSelection& sel) {
+  using isakmp::NotifyType;
+  const auto* sa = find_body<isakmp::SaPayload>(ps, isakmp::PayloadType::sa);
+  if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1)
+    return Step::fail(NotifyType::bad_proposal_syntax,
+                      "the responder's SA must hold exactly one proposal with one transform");
+  auto s = select_main_mode(*sa, pol.offers, methods, fmt::format("rule '{}' offered only", pol.rule));
+  if (!s)
+    return Step::fail(NotifyType::no_proposal_chosen,
+                      fmt::format("the responder chose a transform we did not offer: {}", s.error().message));
+  if (!dh_for(*s->attrs.group) || !suite_for(s->attrs))
+    return Step::fail(NotifyType::no_proposal_chosen, fmt::format("cannot run {}", isakmp::describe(s->attrs)));
+  sel = std::move(*s);
+  return Step::more();
+}
+
+Step complete_key_exchange(IkeSa& sa, Context& ctx, std::unique_ptr<KeyExchange>& dh, const isakmp::KePayload& ke,
+                           const isakmp::NoncePayload& nonce, Phase1Material& m) {
+  if (sa.initiator()) {
+    if (!dh) return Step::fail(std::nullopt, "internal: no Diffie-Hellman value of ours to complete the exchange");
+    m.g_xr = ke.data;
+    m.nr_b = nonce.data;
+  } else {
+    auto ours = ctx.dh.create(*dh_for(*sa.results().attrs->group));
+    if (!ours) return Step::fail(std::nullopt, fmt::format("Diffie-Hellman: {}", ours.error().message));
+    dh = std::move(*ours);
+    m.g_xi = ke.data;
+    m.ni_b = nonce.data;
+    m.g_xr.assign(dh->public_value().begin(), dh->public_value().end());
+    m.nr_b = ctx.rng.bytes(kNonceSize);
+  }
+  auto g_xy = dh->shared_secret(sa.initiator() ? m.g_xr : m.g_xi);
+  if (!g_xy)
+    return Step::fail(isakmp::NotifyType::invalid_key_information,
+                      fmt::format("the {}'s public value is unusable: {}", sa.initiator() ? "responder" : "initiator",
+                                  g_xy.error().message));
+  if (auto st = derive_phase1_keys(sa, ctx, *g_xy, m); !st)
+    return Step::fail(isakmp::NotifyType::authentication_failed, st.error().message);
+  dh.reset();
+  return Step::more();
+}
+
+Step accept_psk_peer(IkeSa& sa, ByteView id_b, const isakmp::IdPayload& id, ByteView hash, std::string_view what,
+                     bool name_id) {
+  auto& r = sa.results();
+  // Nothing in the message counts before its HASH verifies.
+  if (sa.initiator()) {
+    if (!crypto::equal_ct(r.crypto->keys().hash_r(r.sai_b, id_b), hash))
+      return Step::fail(isakmp::NotifyType::authentication_failed,
+                        "HASH_R from the responder does not verify: the pre-shared keys (or the responder's keys) "
+                        "differ");
+  } else if (!crypto::equal_ct(r.crypto->keys().hash_i(r.sai_b, id_b), hash)) {
+    return Step::fail(isakmp::NotifyType::authentication_failed,
+                      fmt::format("HASH_I from the initiator{} does not verify: the pre-shared keys differ",
+                                  name_id ? fmt::format(" ({})", id.str()) : std::string()));
+  }
+  if (auto st = check_peer_id(sa, id); !st)
+    return Step::fail(isakmp::NotifyType::invalid_id_information, fmt::format("{}: {}", what, st.error().message));
+  r.peer_id = id;
+  return Step::more();
+}
+
+Step accept_psk_peer(IkeSa& sa, const isakmp::Payload& idp, ByteView hash, std::string_view what) {
+  auto idb = isakmp::encode_body(idp);
+  if (!idb) return Step::fail(isakmp::NotifyType::payload_malformed, idb.error().message);
+  return accept_psk_peer(sa, *idb, *idp.as<isakmp::IdPayload>(), hash, what);
 }
 
 }  // namespace ipseckit::ike

@@ -1,16 +1,20 @@
-// Pieces both Main Mode tasks (and later Aggressive Mode) share: the SA payload we offer, the
-// authentication methods a policy allows, our identity, the pre-shared key lookup and the
-// AUTH payload checks.
+// Pieces the Main Mode and Aggressive Mode tasks share: the SA payload we offer, the
+// authentication methods a policy allows, our identity, the pre-shared key lookup, completing the
+// key exchange and authenticating the peer (HASH_I/HASH_R, then its ID against the rule).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "base/secure_bytes.h"
 #include "ike/context.h"
 #include "ike/ike_sa.h"
+#include "ike/proposal_select.h"
+#include "ike/task.h"
 #include "wire/isakmp_message.h"
 #include "wire/isakmp_transform.h"
 
@@ -82,5 +86,30 @@ struct Phase1Material {
 // RFC 2409 5 and 5.4: SKEYID from the pre-shared key (the only method so far), then
 // SKEYID_d/a/e, Ka and the phase-1 IV; stores the result in sa.results().crypto.
 Status derive_phase1_keys(IkeSa& sa, Context& ctx, const SecureBytes& g_xy, const Phase1Material& m);
+
+// RFC 2409 5: the initiator's check of the responder's SA payload (Main Mode and Aggressive Mode
+// message 2): exactly one proposal with one transform, which must be one of `pol`'s offers for
+// one of `methods` and one this build can run. Fills `sel`; Step::more(), or the failure with the
+// notify for the peer.
+Step check_phase1_answer(const std::vector<isakmp::Payload>& ps, const MmPolicy& pol,
+                         const std::vector<isakmp::IkeAuthMethod>& methods, MmSelection& sel);
+
+// RFC 2409 5 (Main Mode messages 3/4) and 5.4 (Aggressive Mode messages 1/2): the peer's KE and
+// NONCE complete the exchange. The responder makes its Diffie-Hellman value of the chosen group
+// and its nonce here (into `dh` and `m`); the initiator passes the `dh` whose public value it sent.
+// Then g^xy and derive_phase1_keys; `dh` is released once they succeed. Step::more(), or the
+// failure with the notify for the peer.
+Step complete_key_exchange(IkeSa& sa, Context& ctx, std::unique_ptr<KeyExchange>& dh, const isakmp::KePayload& ke,
+                           const isakmp::NoncePayload& nonce, Phase1Material& m);
+
+// RFC 2409 5 (message 5/6) and 5.4 (Aggressive Mode message 2/3), pre-shared key: the peer's
+// HASH_I (we are the responder) or HASH_R over its ID payload body authenticates it; only then is
+// its ID checked against the rule's "peer_id" (check_peer_id) and recorded in results().peer_id.
+// `what` names the message in the peer-ID error ("Main Mode message 5"); `name_id` names the
+// claimed ID in the HASH_I error (Aggressive Mode, whose IDii chose the key).
+Step accept_psk_peer(IkeSa& sa, ByteView id_b, const isakmp::IdPayload& id, ByteView hash, std::string_view what,
+                     bool name_id = false);
+// The same for the ID payload as received; its body is encoded here.
+Step accept_psk_peer(IkeSa& sa, const isakmp::Payload& idp, ByteView hash, std::string_view what);
 
 }  // namespace ipseckit::ike

@@ -10,6 +10,8 @@
 
 #include <cstring>
 
+#include "sys/msghdr.h"
+
 namespace ipseckit::sys {
 
 namespace {
@@ -108,13 +110,7 @@ Result<std::optional<std::size_t>> RawSocket::recv_v6(std::span<std::uint8_t> bu
   sockaddr_in6 from{};
   alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + 64];
   iovec iov{buffer.data() + kHdr, buffer.size() - kHdr};
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msghdr msg = one_buffer_msghdr(&from, sizeof from, iov, control);
   const auto n = ::recvmsg(m_fd.get(), &msg, MSG_TRUNC);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::optional<std::size_t>{};

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "sys/udp_socket.h"
+
 namespace ipseckit::sys {
 
 Result<unsigned> route_mtu(const wire::IpAddr& dst, std::uint32_t mark) {
@@ -21,21 +23,8 @@ Result<unsigned> route_mtu(const wire::IpAddr& dst, std::uint32_t mark) {
     return Error::make("failed", std::string(what) + " " + dst.str() + ": " + std::strerror(e));
   };
   if (mark && ::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return fail("SO_MARK");
-  sockaddr_storage ss{};
-  socklen_t sl = 0;
-  if (v6) {
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    s6->sin6_family = AF_INET6;
-    s6->sin6_port = htons(9);
-    std::memcpy(&s6->sin6_addr, dst.bytes().data(), 16);
-    sl = sizeof *s6;
-  } else {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(9);
-    s4->sin_addr.s_addr = htonl(dst.v4_value());
-    sl = sizeof *s4;
-  }
+  sockaddr_storage ss;
+  const socklen_t sl = to_sockaddr(Endpoint{dst, 9}, ss);  // port 9 (discard): any will do
   if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), sl) < 0) return fail("connect");
   int mtu = 0;
   socklen_t ml = sizeof mtu;

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "sys/msghdr.h"
+
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -42,13 +44,7 @@ Result<std::size_t> UdpGsoQueue::send(UdpSocket& s) {
   if (count > 1 && m_gso) {
     iovec iov{m_buf.data(), m_len};
     alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(std::uint16_t))] = {};
-    msghdr mh{};
-    mh.msg_name = &sa;
-    mh.msg_namelen = salen;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
+    msghdr mh = one_buffer_msghdr(&sa, salen, iov, control);
     cmsghdr* c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_UDP;
     c->cmsg_type = UDP_SEGMENT;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "sys/msghdr.h"
 
 #ifndef UDP_GRO
 #define UDP_GRO 104
@@ -150,11 +151,7 @@ Status UdpSocket::send_to(ByteView data, const Endpoint& peer, const std::option
   sockaddr_storage sa;
   socklen_t len = to_sockaddr(peer, sa);
   iovec iov{const_cast<std::uint8_t*>(data.data()), data.size()};  // NOLINT: sendmsg does not write
-  msghdr mh{};
-  mh.msg_name = &sa;
-  mh.msg_namelen = len;
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
+  msghdr mh = one_buffer_msghdr(&sa, len, iov);
   alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   if (from && !from->is_unspecified() && from->is_v6() == m_v6) {
     // ip(7) IP_PKTINFO: ipi_spec_dst is the source address; ipv6(7) IPV6_PKTINFO: ipi6_addr.
@@ -188,13 +185,7 @@ Result<std::optional<Datagram>> UdpSocket::recv(std::span<std::uint8_t> buffer) 
   sockaddr_storage sa{};
   iovec iov{buffer.data(), buffer.size()};
   alignas(cmsghdr) std::uint8_t control[kControl];
-  msghdr mh{};
-  mh.msg_name = &sa;
-  mh.msg_namelen = sizeof sa;
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof control;
+  msghdr mh = one_buffer_msghdr(&sa, sizeof sa, iov, control);
   ssize_t n = recvmsg(m_fd.get(), &mh, 0);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Datagram>{};
@@ -225,14 +216,8 @@ UdpBatch::UdpBatch(std::size_t capacity, std::size_t mtu)
 Result<std::span<const Datagram>> UdpBatch::recv(UdpSocket& s) {
   for (std::size_t i = 0; i < m_cap; ++i) {
     m_iov[i] = iovec{m_in.data() + i * m_mtu, m_mtu};
-    msghdr& mh = m_msgs[i].msg_hdr;
-    mh = msghdr{};
-    mh.msg_name = &m_addrs[i];
-    mh.msg_namelen = sizeof(sockaddr_storage);
-    mh.msg_iov = &m_iov[i];
-    mh.msg_iovlen = 1;
-    mh.msg_control = m_control.data() + i * kControl;
-    mh.msg_controllen = kControl;
+    m_msgs[i].msg_hdr = one_buffer_msghdr(&m_addrs[i], sizeof(sockaddr_storage), m_iov[i],
+                                          std::span(m_control).subspan(i * kControl, kControl));
   }
   int n = recvmmsg(s.m_fd.get(), m_msgs.data(), static_cast<unsigned>(m_cap), MSG_DONTWAIT, nullptr);
   m_got.clear();
@@ -256,12 +241,8 @@ bool UdpBatch::add(ByteView data, const Endpoint& peer) {
   std::uint8_t* buf = m_outbuf.data() + m_out * m_mtu;
   std::memcpy(buf, data.data(), data.size());
   m_oiov[m_out] = iovec{buf, data.size()};
-  msghdr& mh = m_omsgs[m_out].msg_hdr;
-  mh = msghdr{};
-  mh.msg_namelen = to_sockaddr(peer, m_oaddrs[m_out]);
-  mh.msg_name = &m_oaddrs[m_out];
-  mh.msg_iov = &m_oiov[m_out];
-  mh.msg_iovlen = 1;
+  const socklen_t len = to_sockaddr(peer, m_oaddrs[m_out]);
+  m_omsgs[m_out].msg_hdr = one_buffer_msghdr(&m_oaddrs[m_out], len, m_oiov[m_out]);
   ++m_out;
   return true;
 }

@@ -3,28 +3,14 @@
 #include <array>
 #include <utility>
 
+#include "wire/named_table.h"
+
 namespace ipseckit::wire {
 namespace {
 
-template <class E>
-struct Named {
-  E value;
-  std::string_view text;
-};
-
-template <class E, std::size_t N>
-std::string lookup(const std::array<Named<E>, N>& table, E v) {
-  for (const auto& n : table)
-    if (n.value == v) return std::string(n.text);
-  return "<unknown:" + std::to_string(static_cast<unsigned>(v)) + ">";
-}
-
-template <class E, std::size_t N>
-bool known(const std::array<Named<E>, N>& table, E v) {
-  for (const auto& n : table)
-    if (n.value == v) return true;
-  return false;
-}
+using names::known;
+using names::lookup;
+using names::Named;
 
 using M = L2tpMsgType;
 constexpr std::array<Named<M>, 14> kMsgTypes{{

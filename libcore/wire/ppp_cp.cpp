@@ -4,21 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "wire/named_table.h"
+
 namespace ipseckit::wire {
 namespace {
 
-template <class E>
-struct Named {
-  E value;
-  std::string_view text;
-};
-
-template <class E, std::size_t N>
-std::string lookup(const std::array<Named<E>, N>& t, E v) {
-  for (const auto& n : t)
-    if (n.value == v) return std::string(n.text);
-  return "<unknown:" + std::to_string(static_cast<unsigned>(v)) + ">";
-}
+using names::lookup;
+using names::Named;
 
 constexpr std::array<Named<CpCode>, 13> kCodes{{
     {CpCode::configure_request, "Configure-Request"},

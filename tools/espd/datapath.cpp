@@ -287,19 +287,8 @@ void Datapath::from_udp() {
   for (int round = 0; round < kBatch / static_cast<int>(kMmsg) + 1; ++round) {
     auto r = m_batch.recv(*m_s.udp);
     if (!r || r->empty()) break;
-    for (const auto& d : *r) {
-      if (d.gro_size == 0 || d.gro_size >= d.data.size()) {
-        receive_datagram(d);
-        continue;
-      }
-      // UDP_GRO: one buffer of datagrams of gro_size bytes each (the last may be shorter).
-      sys::Datagram one = d;
-      ++m_c.udp_gro_trains;
-      for (std::size_t off = 0; off < d.data.size(); off += d.gro_size) {
-        one.data = d.data.subspan(off, std::min<std::size_t>(d.gro_size, d.data.size() - off));
-        receive_datagram(one);
-      }
-    }
+    for (const auto& d : *r)
+      if (receive_train(d, d.gro_size)) ++m_c.udp_gro_trains;  // UDP_GRO: datagrams of gro_size bytes each
     if (r->size() < kMmsg) break;
   }
   m_tun.flush();
@@ -360,6 +349,19 @@ void Datapath::receive_datagram(const sys::Datagram& d) {
   inbound(pkt);
 }
 
+bool Datapath::receive_train(sys::Datagram d, std::size_t stride) {
+  const std::span<std::uint8_t> all = d.data;
+  if (stride == 0 || stride >= all.size()) {
+    receive_datagram(d);
+    return false;
+  }
+  for (std::size_t off = 0; off < all.size(); off += stride) {
+    d.data = all.subspan(off, std::min(stride, all.size() - off));
+    receive_datagram(d);
+  }
+  return true;
+}
+
 void Datapath::from_raw(sys::RawSocket& sock) {
   for (int i = 0; i < kBatch; ++i) {
     auto r = sock.recv(std::span(m_buf).subspan(esp::kHeadroom, 65535));
@@ -390,12 +392,7 @@ bool Datapath::split_raw_train(const esp::PacketBuf& pkt) {
     return wire::IpAddr::v4((std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
                             (std::uint32_t{b[at + 2]} << 8) | b[at + 3]);
   };
-  sys::Datagram one{{}, sys::Endpoint{v4(12), sport}, v4(16), 0};
-  const std::span<std::uint8_t> all(m_train.data(), payload.size());
-  for (std::size_t off = 0; off < all.size(); off += stride) {
-    one.data = all.subspan(off, std::min(stride, all.size() - off));
-    receive_datagram(one);
-  }
+  receive_train({std::span(m_train.data(), payload.size()), sys::Endpoint{v4(12), sport}, v4(16), 0}, stride);
   return true;
 }
 

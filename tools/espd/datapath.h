@@ -136,6 +136,10 @@ class Datapath {
   bool send_protected(OutEntry& e, esp::PacketBuf& pkt);
   void flush_tx();  // sendmmsg of the ESP-in-UDP datagrams queued by send_protected
   void receive_datagram(const sys::Datagram& d);
+  // A buffer of datagrams of `stride` bytes each, the last maybe shorter (a UDP_GRO receive, or a
+  // peer's GSO train from the raw socket), through receive_datagram one by one. True when it was
+  // such a train; false when `stride` is 0 or covers it all: one datagram, received whole.
+  bool receive_train(sys::Datagram d, std::size_t stride);
   void inbound(esp::PacketBuf& pkt);
   bool split_raw_train(const esp::PacketBuf& pkt);
   void keep_early(const esp::PacketBuf& pkt, std::uint32_t spi, bool ah);

@@ -113,18 +113,10 @@ void Datapath::from_udp6() {
   for (int round = 0; round < kBatch6 / static_cast<int>(kMmsg) + 1; ++round) {
     auto r = m_batch.recv(*m_s.udp6);
     if (!r || r->empty()) break;
-    for (const auto& d : *r) {
-      if (d.gro_size == 0 || d.gro_size >= d.data.size()) {
-        receive_datagram(d);  // keepalives and IKE counted there, then receive_datagram_v6
-        continue;
-      }
-      sys::Datagram one = d;  // UDP_GRO: datagrams of gro_size bytes each
-      ++m_c.udp_gro_trains;
-      for (std::size_t off = 0; off < d.data.size(); off += d.gro_size) {
-        one.data = d.data.subspan(off, std::min<std::size_t>(d.gro_size, d.data.size() - off));
-        receive_datagram(one);
-      }
-    }
+    // UDP_GRO: datagrams of gro_size bytes each. receive_datagram counts keepalives and IKE,
+    // then takes the rest to receive_datagram_v6.
+    for (const auto& d : *r)
+      if (receive_train(d, d.gro_size)) ++m_c.udp_gro_trains;
     if (r->size() < kMmsg) break;
   }
   m_tun.flush();

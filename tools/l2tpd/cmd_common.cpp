@@ -14,16 +14,32 @@ int usage_error(const std::string& option, const std::string& value, const std::
   return tool::kExitUsage;
 }
 
-int load_secrets(const std::string& tunnel_secret_file, const std::string& psk_file, bool no_ipsec,
-                 DaemonOptions& o) {
-  if (!tunnel_secret_file.empty()) {
-    auto s = read_secret_file(tunnel_secret_file, "tunnel secret file");
+void add_link_options(CLI::App& s, LinkArgs& a) {
+  s.add_option("--tunnel-secret-file", a.tunnel_secret_file, "L2TP tunnel authentication secret (mode 600)");
+  s.add_option("--keepalive", a.keepalive,
+               "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
+               "4 unanswered echoes clear the call")
+      ->check(CLI::Range(1u, 3600u));
+  s.add_option("--retransmits", a.retransmits,
+               "retransmissions of an unacknowledged control message before the tunnel is given up "
+               "(default 5: about 31 s)")
+      ->check(CLI::Range(1u, 10u));
+  s.add_option("--psk-file", a.psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
+  s.add_flag("--no-ipsec", a.no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
+}
+
+int apply_link_args(const LinkArgs& a, DaemonOptions& o) {
+  o.ipsec = !a.no_ipsec;
+  o.keepalive_s = a.keepalive;
+  o.retransmits = a.retransmits;
+  if (!a.tunnel_secret_file.empty()) {
+    auto s = read_secret_file(a.tunnel_secret_file, "tunnel secret file");
     if (!s) return tool::fail(kTool, s.error());
     o.tunnel_secret = std::move(s.value());
   }
-  if (!psk_file.empty()) {
-    if (no_ipsec) return usage_error("--psk-file", psk_file, "makes no sense with --no-ipsec");
-    auto k = read_secret_file(psk_file, "pre-shared key file");
+  if (!a.psk_file.empty()) {
+    if (a.no_ipsec) return usage_error("--psk-file", a.psk_file, "makes no sense with --no-ipsec");
+    auto k = read_secret_file(a.psk_file, "pre-shared key file");
     if (!k) return tool::fail(kTool, k.error());
     o.psk = std::move(k.value());
   }

@@ -10,12 +10,10 @@ namespace ipseckit::l2tpd {
 namespace {
 
 struct ConnectArgs {
-  std::string peer, user, password_file, tunnel_secret_file, psk_file, tun = "l2tpc%d", host_name = "ipseckit";
+  std::string peer, user, password_file, tun = "l2tpc%d", host_name = "ipseckit";
   std::vector<std::string> routes;
   unsigned port = 1701;
-  unsigned keepalive = 0;
-  unsigned retransmits = 0;
-  bool no_ipsec = false;
+  LinkArgs link;
 };
 
 int run_connect(const ConnectArgs& a, const Common& common) {
@@ -23,11 +21,8 @@ int run_connect(const ConnectArgs& a, const Common& common) {
   DaemonOptions o;
   o.server = false;
   o.store = common.store;
-  o.ipsec = !a.no_ipsec;
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
-  o.keepalive_s = a.keepalive;
-  o.retransmits = a.retransmits;
   o.host_name = a.host_name;
   // PEER: ADDR or ADDR:PORT
   std::string addr = a.peer;
@@ -52,7 +47,7 @@ int run_connect(const ConnectArgs& a, const Common& common) {
   auto pw = read_secret_file(a.password_file, "password file");
   if (!pw) return tool::fail(kTool, pw.error());
   o.password = std::move(pw.value());
-  if (int rc = load_secrets(a.tunnel_secret_file, a.psk_file, a.no_ipsec, o)) return rc;
+  if (int rc = apply_link_args(a.link, o)) return rc;
   return run_daemon(std::move(o));
 }
 
@@ -64,17 +59,7 @@ Runner add_connect(CLI::App& app, Common& common) {
   s->add_option("PEER", a->peer, "the LNS: IPv4 address, optionally :PORT")->required();
   s->add_option("--user", a->user, "PPP user name")->required();
   s->add_option("--password-file", a->password_file, "file whose first line is the password (mode 600)")->required();
-  s->add_option("--tunnel-secret-file", a->tunnel_secret_file, "L2TP tunnel authentication secret (mode 600)");
-  s->add_option("--keepalive", a->keepalive,
-                "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
-                "4 unanswered echoes clear the call")
-      ->check(CLI::Range(1u, 3600u));
-  s->add_option("--retransmits", a->retransmits,
-                "retransmissions of an unacknowledged control message before the tunnel is given up "
-                "(default 5: about 31 s)")
-      ->check(CLI::Range(1u, 10u));
-  s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
-  s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
+  add_link_options(*s, a->link);
   s->add_option("--route", a->routes, "a prefix to route through the PPP link (repeatable)");
   s->add_option("--port", a->port, "local UDP port (default 1701)")->check(CLI::Range(1u, 65535u));
   s->add_option("--tun", a->tun, "TUN device name, may end in %d (default l2tpc%d)");

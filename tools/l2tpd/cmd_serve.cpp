@@ -13,13 +13,11 @@ namespace ipseckit::l2tpd {
 namespace {
 
 struct ServeArgs {
-  std::string listen, pool, users, tunnel_secret_file, psk_file, tun = "l2tps%d", local, host_name;
+  std::string listen, pool, users, tun = "l2tps%d", local, host_name;
   std::vector<std::string> dns;
   std::size_t max_sessions = 10000;
   unsigned port = 1701;
-  unsigned keepalive = 0;
-  unsigned retransmits = 0;
-  bool no_ipsec = false;
+  LinkArgs link;
 };
 
 std::string default_host_name() {
@@ -33,11 +31,8 @@ int run_serve(const ServeArgs& a, const Common& common) {
   DaemonOptions o;
   o.server = true;
   o.store = common.store;
-  o.ipsec = !a.no_ipsec;
   o.tun_name = a.tun;
   o.port = static_cast<std::uint16_t>(a.port);
-  o.keepalive_s = a.keepalive;
-  o.retransmits = a.retransmits;
   o.max_sessions = a.max_sessions;
   o.host_name = a.host_name.empty() ? default_host_name() : a.host_name;
   if (!a.listen.empty()) {
@@ -74,7 +69,7 @@ int run_serve(const ServeArgs& a, const Common& common) {
     if (!users) return tool::fail(kTool, users.error());
     o.users = std::move(users.value());
   }
-  if (int rc = load_secrets(a.tunnel_secret_file, a.psk_file, a.no_ipsec, o)) return rc;
+  if (int rc = apply_link_args(a.link, o)) return rc;
   return run_daemon(std::move(o));
 }
 
@@ -91,17 +86,7 @@ Runner add_serve(CLI::App& app, Common& common) {
   s->add_option("--local", a->local, "our PPP address (default: the pool's first address)");
   s->add_option("--max-sessions", a->max_sessions, "most concurrent calls (default 10000)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
-  s->add_option("--tunnel-secret-file", a->tunnel_secret_file, "L2TP tunnel authentication secret (mode 600)");
-  s->add_option("--keepalive", a->keepalive,
-                "seconds between LCP echoes and before an L2TP HELLO (default 30 and 60); "
-                "4 unanswered echoes clear the call")
-      ->check(CLI::Range(1u, 3600u));
-  s->add_option("--retransmits", a->retransmits,
-                "retransmissions of an unacknowledged control message before the tunnel is given up "
-                "(default 5: about 31 s)")
-      ->check(CLI::Range(1u, 10u));
-  s->add_option("--psk-file", a->psk_file, "IKE pre-shared key of the L2TP/IPsec policy (mode 600)");
-  s->add_flag("--no-ipsec", a->no_ipsec, "plain L2TP: do not plumb the L2TP/IPsec policy");
+  add_link_options(*s, a->link);
   s->add_option("--tun", a->tun, "TUN device name, may end in %d (default l2tps%d)");
   s->add_option("--host-name", a->host_name, "Host Name AVP and CHAP name (default: the host name)");
   s->add_option("--log-level", common.log_level, "audit, control, diag, raw or private (default control)");

@@ -30,11 +30,20 @@ Runner add_user(CLI::App& app, Common& common);
 
 // Usage error (exit 2) naming the option and the offending value.
 int usage_error(const std::string& option, const std::string& value, const std::string& why);
+
+// The options serve and connect share: the L2TP tunnel secret, keepalives and retransmissions,
+// and the L2TP/IPsec policy's pre-shared key (or none with --no-ipsec).
+struct LinkArgs {
+  std::string tunnel_secret_file, psk_file;
+  unsigned keepalive = 0;
+  unsigned retransmits = 0;
+  bool no_ipsec = false;
+};
+void add_link_options(CLI::App& s, LinkArgs& a);
 struct DaemonOptions;
-// --tunnel-secret-file and --psk-file (both refused when group/world-readable) into the
-// daemon's options; 0, or the exit status after reporting the error.
-int load_secrets(const std::string& tunnel_secret_file, const std::string& psk_file, bool no_ipsec,
-                 DaemonOptions& o);
+// LinkArgs into the daemon's options, --tunnel-secret-file and --psk-file read (both refused
+// when group/world-readable); 0, or the exit status after reporting the error.
+int apply_link_args(const LinkArgs& a, DaemonOptions& o);
 // Applies --log-level and the "l2tpd" log ident.
 bool setup_logging(const Common& common);
 
