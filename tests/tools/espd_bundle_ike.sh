@@ -86,9 +86,6 @@ if command -v tshark >/dev/null 2>&1; then  # the same, as tshark dissects it: I
 fi
 
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_bundle_ike: ok"

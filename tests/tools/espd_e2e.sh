@@ -39,36 +39,12 @@ start_espd A 0; start_espd B 0
 
 start_capture A "$VA" veth.pcap
 
-head -c 262144 /dev/urandom >"$WORK/send.bin"
-tcp() {  # tcp SRC DST PORT: A (SRC) sends send.bin to B (DST); bytes compared
-  spawn B "$WORK/tcp.log" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[2], int(sys.argv[3]))); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20)
-with open(sys.argv[1], "wb") as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-' "$WORK/recv.bin" "$2" "$3"
-  local srv=$!
-  PIDS="$PIDS $srv"
-  for _ in $(seq 30); do on B ss -ltn | grep -q "$2:$3" && break; sleep 0.1; done
-  on A "$PY" -c '
-import socket, sys
-s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=20, source_address=(sys.argv[4], 0))
-s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$WORK/send.bin" "$2" "$3" "$1" 2>>"$WORK/tcp.log" || fail "TCP client $1 -> $2: $(cat "$WORK/tcp.log")"
-  wait $srv || fail "TCP server $2: $(cat "$WORK/tcp.log")"
-  cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "TCP $1 -> $2: received bytes differ"
-}
 for pair in "cbc 198.51.100.1 198.51.100.2" "gcm 192.0.2.1 203.0.113.1" "ah 192.0.2.2 203.0.113.2"; do
   set -- $pair
   on A ping -c 2 -i 0.3 -W 10 -w 15 -I "$2" "$3" >"$WORK/ping0.$1.log" 2>&1
   grep -q "bytes from $3" "$WORK/ping0.$1.log" || fail "$1: no answer after the negotiation: $(cat "$WORK/ping0.$1.log")"
   on A ping -c 2 -i 0.2 -W 2 -I "$2" "$3" >"$WORK/ping.$1.log" 2>&1 || fail "$1: ping: $(cat "$WORK/ping.$1.log")"
-  tcp "$2" "$3" 5001
+  tcp_transfer "$3" 262144 "$1: TCP $2 -> $3" "$2"
   echo "ok: $1: acquire, negotiation, ping and 256 KiB over TCP (bytes identical) $2 -> $3"
 done
 for _ in $(seq 40); do [ "$(stat A 'Active Assoc')" = 6 ] && break; sleep 0.1; done  # stats/espd: every 2 s
@@ -141,9 +117,6 @@ else
 fi
 
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_e2e: ok"

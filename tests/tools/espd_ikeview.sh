@@ -98,9 +98,6 @@ grep -q "not available" "$WORK/show.txt" && fail "ipsecpol show stats: $(cat "$W
 grep -q "No SAs" "$WORK/show.txt" && fail "ipsecpol show sas: $(cat "$WORK/show.txt")"
 
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_ikeview: ok"

@@ -12,25 +12,13 @@ ESPD_TEST=espd-inbound
 . "$(dirname "$0")/espd_lib.bash"
 
 start_agent A; start_agent B
-for h in A B; do
-  peer=198.51.100.2; [ $h = B ] && peer=198.51.100.1
-  on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p espd -r peer -f 198.51.100.1+198.51.100.2 -n "ESP[AES128,SHA1]" \
-    -a "PRESHARE:unused" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
-done
+peer_policy
 on A "$IPSECKIT_BIN/ipsecpol" -w REG -p espd -r passed -f "0:7777+198.51.100.2::UDP" -n PASS \
   >>"$WORK/A.ipsecpol.log" 2>&1 || fail "ipsecpol PASS rule"
 on A "$IPSECKIT_BIN/ipsecpol" -w REG -p espd -r blocked -f "0:9999+198.51.100.2::UDP" -n BLOCK \
   >>"$WORK/A.ipsecpol.log" 2>&1 || fail "ipsecpol BLOCK rule"
 
-printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/ab.enc"; printf '101112131415161718191a1b1c1d1e1f20212223\n' >"$WORK/ab.auth"
-printf 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n' >"$WORK/ba.enc"; printf 'b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3\n' >"$WORK/ba.auth"
-sa() {  # sa HOST SPI DIR SRC DST KEYS
-  on "$1" "$IPSECKIT_BIN/espd" sa add --spi "$2" --dir "$3" --src "$4" --dst "$5" --mode transport \
-    --enc aes-128-cbc --auth sha1 --enc-key "@$WORK/$6.enc" --auth-key "@$WORK/$6.auth" --encap udp --rule peer \
-    >>"$WORK/$1.sa.log" 2>&1 || fail "espd sa add $2 $3 on $1"
-}
-sa A 0x1001 out 198.51.100.1 198.51.100.2 ab; sa A 0x2001 in 198.51.100.2 198.51.100.1 ba
-sa B 0x1001 in 198.51.100.1 198.51.100.2 ab;  sa B 0x2001 out 198.51.100.2 198.51.100.1 ba
+manual_sas
 ESPD_ARGS="--natt bind"
 TABLE_NFT="ipseckit_espd_$TUNA"
 

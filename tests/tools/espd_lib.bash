@@ -1,6 +1,8 @@
 # Shared by the espd tests (sourced): two hosts A and B in two network namespaces on one veth
 # (198.51.100.1 <-> .2), each with its own policy agent; helpers to run commands there
-# (on, spawn), start/stop espd, read stats/espd counters and check that nothing is left.
+# (on, spawn), start/stop espd and ikeview, read stats/espd counters and check that nothing is
+# left; and the setups several tests share: the `peer` rule with manual SAs, a NAT between A and
+# B, TCP transfers with the bytes compared.
 set -u
 : "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)" >&2; exit 77; fi
@@ -17,6 +19,7 @@ cleanup() {
   for p in $PIDS; do wait "$p" 2>/dev/null; done
   ip netns del "$NA" 2>/dev/null
   ip netns del "$NB" 2>/dev/null
+  [ -z "${NN:-}" ] || ip netns del "$NN" 2>/dev/null  # nat_wire's NAT namespace
   if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -109,6 +112,79 @@ start_ikeview_both() {
     [ -n "$ok" ] || fail "ikeview $h loaded no SPD"
   done
 }
+# stop_ikeview A|B...: SIGTERM to each host's ikeview (IKV_A / IKV_B); it must exit 0.
+stop_ikeview() {
+  local h pid
+  for h in "$@"; do
+    eval "pid=\$IKV_$h"
+    kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
+  done
+}
+# expect_encap_tunnel: ikeview on A and on B shows exactly one established Quick Mode SA, in
+# tunnel mode and UDP-encapsulated (RFC 3948).
+expect_encap_tunnel() {
+  local h
+  for h in A B; do
+    on $h "$IPSECKIT_BIN/ikeview" sa --json | "$PY" -c '
+import json, sys
+q = [x for x in json.load(sys.stdin) if x["phase"] == "quick" and x["state"] == "established"]
+assert len(q) == 1 and q[0]["mode"] == "tunnel" and q[0]["encap"] is True, q' 2>"$WORK/sa.err" ||
+      fail "$h: ikeview sa: $(cat "$WORK/sa.err")"
+  done
+}
+# peer_policy [POLICY]: on A and B, policy POLICY (default espd) with the mirrored negotiate
+# rule `peer` (198.51.100.1 <-> .2, ESP AES128/SHA1), assigned (Windows-syntax ipsecpol).
+peer_policy() {
+  local h
+  for h in A B; do
+    on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p "${1:-espd}" -r peer -f 198.51.100.1+198.51.100.2 -n "ESP[AES128,SHA1]" \
+      -a "PRESHARE:unused" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
+  done
+}
+# manual_sas: transport-mode ESP-in-UDP SAs of rule `peer` added with `espd sa add`: 0x1001
+# A -> B and 0x2001 B -> A, AES-128-CBC + HMAC-SHA1, keys from files (@FILE keeps them off the
+# command line).
+manual_sas() {
+  printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/ab.enc"; printf '101112131415161718191a1b1c1d1e1f20212223\n' >"$WORK/ab.auth"
+  printf 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n' >"$WORK/ba.enc"; printf 'b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3\n' >"$WORK/ba.auth"
+  manual_sa A 0x1001 out 198.51.100.1 198.51.100.2 ab; manual_sa A 0x2001 in 198.51.100.2 198.51.100.1 ba
+  manual_sa B 0x1001 in 198.51.100.1 198.51.100.2 ab;  manual_sa B 0x2001 out 198.51.100.2 198.51.100.1 ba
+}
+manual_sa() {  # manual_sa HOST SPI DIR SRC DST KEYS
+  on "$1" "$IPSECKIT_BIN/espd" sa add --spi "$2" --dir "$3" --src "$4" --dst "$5" --mode transport \
+    --enc aes-128-cbc --auth sha1 --enc-key "@$WORK/$6.enc" --auth-key "@$WORK/$6.auth" --encap udp --rule peer \
+    >>"$WORK/$1.sa.log" 2>&1 || fail "espd sa add $2 $3 on $1"
+}
+# nat_wire 4|6: re-wires the A <-> B veth as A <-> NAT <-> B: namespace NN between A (veth XA)
+# and B (veth YB), masquerading (nftables) what leaves towards B, A's default route through
+# it. IPv4: A 192.0.2.2, NAT 192.0.2.1 and 198.51.100.3, B 198.51.100.2; IPv6: A 2001:db8:1::2,
+# NAT 2001:db8:1::1 and 2001:db8:2::3, B 2001:db8:2::2. Sets NN XA XN YB YN; VB becomes YB.
+nat_wire() {
+  local fam=ip a=192.0.2.2/24 ni=192.0.2.1/24 no=198.51.100.3/24 b=198.51.100.2/24 gw=192.0.2.1
+  local fwd=net.ipv4.ip_forward dad=""
+  if [ "$1" = 6 ]; then
+    fam=ip6 a=2001:db8:1::2/64 ni=2001:db8:1::1/64 no=2001:db8:2::3/64 b=2001:db8:2::2/64 gw=2001:db8:1::1
+    fwd=net.ipv6.conf.all.forwarding dad=nodad
+  fi
+  NN=espn$1-$$ XA=xa$$ XN=xn$$ YB=yb$$ YN=yn$$
+  ip -n "$NA" link del "$VA"
+  ip netns add "$NN" || fail "cannot create the NAT namespace"
+  ip link add "$XA" netns "$NA" type veth peer name "$XN" netns "$NN" || fail "veth A-NAT"
+  ip link add "$YB" netns "$NB" type veth peer name "$YN" netns "$NN" || fail "veth B-NAT"
+  VB=$YB
+  ip -n "$NN" link set lo up
+  ip -n "$NA" addr add $a dev "$XA" $dad; ip -n "$NA" link set "$XA" up
+  ip -n "$NN" addr add $ni dev "$XN" $dad; ip -n "$NN" link set "$XN" up
+  ip -n "$NN" addr add $no dev "$YN" $dad; ip -n "$NN" link set "$YN" up
+  ip -n "$NB" addr add $b dev "$YB" $dad; ip -n "$NB" link set "$YB" up
+  ip -n "$NA" route add default via $gw || fail "A: default route"
+  ip netns exec "$NN" sysctl -qw $fwd=1
+  ip netns exec "$NN" nft -f - <<EOF || fail "nftables $fam masquerade"
+table $fam nat {
+  chain post { type nat hook postrouting priority srcnat; oifname "$YN" masquerade; }
+}
+EOF
+}
 # start_capture A|B IFACE PCAP: tcpdump on IFACE in that host's namespace, writing $WORK/PCAP;
 # sets TCPDUMP and waits until it listens.
 start_capture() {
@@ -125,13 +201,15 @@ no_leftovers() {
   return 0
 }
 
-# tcp_transfer ADDR BYTES [WHAT] [SRC]: A sends BYTES random bytes over TCP to ADDR:5001 (IPv4 or
-# IPv6; from A's address SRC if given), served on B; fails unless B received exactly those bytes.
+# tcp_transfer ADDR BYTES [WHAT] [SRC] [FROM]: FROM (A or B, default A) sends BYTES random bytes
+# over TCP to ADDR:5001 (IPv4 or IPv6; from its address SRC if given), served on the other host;
+# fails unless that host received exactly those bytes.
 tcp_transfer() {
-  local addr=$1 n=$2 what=${3:-TCP transfer} src=${4:-} srv _
+  local addr=$1 n=$2 what=${3:-TCP transfer} src=${4:-} from=${5:-A} to=B srv _
+  [ "$from" = B ] && to=A
   head -c "$n" /dev/urandom >"$WORK/send.bin"
   rm -f "$WORK/recv.bin"
-  spawn B "$WORK/tcp.log" "$PY" -c '
+  spawn $to "$WORK/tcp.log" "$PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -145,8 +223,8 @@ with open(sys.argv[1], "wb") as f:
 ' "$WORK/recv.bin" "$addr"
   srv=$!
   PIDS="$PIDS $srv"
-  for _ in $(seq 100); do on B ss -ltn 2>/dev/null | grep -q ":5001 " && break; sleep 0.05; done
-  on A "$PY" -c '
+  for _ in $(seq 100); do on $to ss -ltn 2>/dev/null | grep -q ":5001 " && break; sleep 0.05; done
+  on $from "$PY" -c '
 import socket, sys
 s = socket.create_connection((sys.argv[2], 5001), timeout=20, source_address=(sys.argv[3], 0) if sys.argv[3] else None)
 s.sendall(open(sys.argv[1], "rb").read()); s.close()

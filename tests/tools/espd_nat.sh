@@ -15,26 +15,7 @@ ESPD_TEST=espd-nat
 [ -x "$IPSECKIT_BIN/ikeview" ] || fail "no ikeview in $IPSECKIT_BIN"
 command -v nft >/dev/null || { echo "SKIP: nft missing" >&2; exit 77; }
 
-# Re-wire espd_lib's A <-> B veth as A <-> NAT <-> B.
-NN=espn-$$ XA=xa$$ XN=xn$$ YB=yb$$ YN=yn$$
-trap 'cleanup; ip netns del "$NN" 2>/dev/null' EXIT
-ip -n "$NA" link del "$VA"
-ip netns add "$NN" || fail "cannot create the NAT namespace"
-ip link add "$XA" netns "$NA" type veth peer name "$XN" netns "$NN" || fail "veth A-NAT"
-ip link add "$YB" netns "$NB" type veth peer name "$YN" netns "$NN" || fail "veth B-NAT"
-VB=$YB
-ip -n "$NN" link set lo up
-ip -n "$NA" addr add 192.0.2.2/24 dev "$XA"; ip -n "$NA" link set "$XA" up
-ip -n "$NN" addr add 192.0.2.1/24 dev "$XN"; ip -n "$NN" link set "$XN" up
-ip -n "$NN" addr add 198.51.100.3/24 dev "$YN"; ip -n "$NN" link set "$YN" up
-ip -n "$NB" addr add 198.51.100.2/24 dev "$YB"; ip -n "$NB" link set "$YB" up
-ip -n "$NA" route add default via 192.0.2.1 || fail "A: default route"
-ip netns exec "$NN" sysctl -qw net.ipv4.ip_forward=1
-ip netns exec "$NN" nft -f - <<EOF || fail "nftables masquerade"
-table ip nat {
-  chain post { type nat hook postrouting priority srcnat; oifname "$YN" masquerade; }
-}
-EOF
+nat_wire 4  # A <-> NAT <-> B
 ip -n "$NA" addr add 203.0.113.1/32 dev lo
 ip -n "$NB" addr add 203.0.113.129/32 dev lo
 ip -n "$NB" route add 203.0.113.0/25 via 198.51.100.3 || fail "B: route"
@@ -60,45 +41,15 @@ start_capture B "$YB" wire.pcap
 
 on A ping -c 8 -i 0.5 -W 10 -w 15 -I 203.0.113.1 203.0.113.129 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 203.0.113.129" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"
-for h in A B; do
-  on $h "$IPSECKIT_BIN/ikeview" sa --json | "$PY" -c '
-import json, sys
-q = [x for x in json.load(sys.stdin) if x["phase"] == "quick" and x["state"] == "established"]
-assert len(q) == 1 and q[0]["mode"] == "tunnel" and q[0]["encap"] is True, q' 2>"$WORK/sa.err" ||
-    fail "$h: ikeview sa: $(cat "$WORK/sa.err")"
-done
+expect_encap_tunnel
 echo "ok: A's ping negotiates through the NAT: UDP-encapsulated tunnel SAs on both sides"
 
 on A ping -c 3 -i 0.2 -W 2 -I 203.0.113.1 203.0.113.129 >"$WORK/ping1.log" 2>&1 || fail "ping A -> B: $(cat "$WORK/ping1.log")"
 on B ping -c 3 -i 0.2 -W 2 -I 203.0.113.129 203.0.113.1 >"$WORK/ping2.log" 2>&1 || fail "ping B -> A: $(cat "$WORK/ping2.log")"
 echo "ok: ping 203.0.113.1 <-> 203.0.113.129 both ways"
 
-head -c 1048576 /dev/urandom >"$WORK/send.bin"
-tcp() {  # tcp FROM TO SRC DST PORT: FROM sends send.bin to TO's DST; bytes compared
-  spawn "$2" "$WORK/tcp.log" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[2], int(sys.argv[3]))); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20)
-with open(sys.argv[1], "wb") as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-' "$WORK/recv.bin" "$4" "$5"
-  local srv=$!
-  PIDS="$PIDS $srv"
-  for _ in $(seq 30); do on "$2" ss -ltn | grep -q "$4:$5" && break; sleep 0.1; done
-  on "$1" "$PY" -c '
-import socket, sys
-s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=20, source_address=(sys.argv[4], 0))
-s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$WORK/send.bin" "$4" "$5" "$3" 2>>"$WORK/tcp.log" || fail "TCP $3 -> $4: $(cat "$WORK/tcp.log")"
-  wait $srv || fail "TCP server $4: $(cat "$WORK/tcp.log")"
-  cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "TCP $3 -> $4: received bytes differ"
-}
-tcp A B 203.0.113.1 203.0.113.129 5001
-tcp B A 203.0.113.129 203.0.113.1 5002
+tcp_transfer 203.0.113.129 1048576 "TCP 203.0.113.1 -> 203.0.113.129" 203.0.113.1 A
+tcp_transfer 203.0.113.1 1048576 "TCP 203.0.113.129 -> 203.0.113.1" 203.0.113.129 B
 echo "ok: 1 MiB over TCP each way through the NAT (bytes identical)"
 
 sleep 0.5
@@ -155,9 +106,6 @@ for h in A B; do
   [ "$(stat $h 'Bad SPI Pkts')" = 0 ] || fail "$h: Bad SPI Pkts $(stat $h 'Bad SPI Pkts')"
 done
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_nat: ok"

@@ -15,25 +15,7 @@ ESPD_TEST=espd-nat66
 [ -x "$IPSECKIT_BIN/ikeview" ] || fail "no ikeview in $IPSECKIT_BIN"
 command -v nft >/dev/null || { echo "SKIP: nft missing" >&2; exit 77; }
 
-# Re-wire espd_lib's A <-> B veth as A <-> NAT <-> B.
-NN=espn6-$$ XA=xa$$ XN=xn$$ YB=yb$$ YN=yn$$
-trap 'cleanup; ip netns del "$NN" 2>/dev/null' EXIT
-ip -n "$NA" link del "$VA"
-ip netns add "$NN" || fail "cannot create the NAT namespace"
-ip link add "$XA" netns "$NA" type veth peer name "$XN" netns "$NN" || fail "veth A-NAT"
-ip link add "$YB" netns "$NB" type veth peer name "$YN" netns "$NN" || fail "veth B-NAT"
-ip -n "$NN" link set lo up
-ip -n "$NA" addr add 2001:db8:1::2/64 dev "$XA" nodad; ip -n "$NA" link set "$XA" up
-ip -n "$NN" addr add 2001:db8:1::1/64 dev "$XN" nodad; ip -n "$NN" link set "$XN" up
-ip -n "$NN" addr add 2001:db8:2::3/64 dev "$YN" nodad; ip -n "$NN" link set "$YN" up
-ip -n "$NB" addr add 2001:db8:2::2/64 dev "$YB" nodad; ip -n "$NB" link set "$YB" up
-ip -n "$NA" -6 route add default via 2001:db8:1::1 || fail "A: default route"
-ip netns exec "$NN" sysctl -qw net.ipv6.conf.all.forwarding=1
-ip netns exec "$NN" nft -f - <<EOF || fail "nftables ip6 masquerade"
-table ip6 nat {
-  chain post { type nat hook postrouting priority srcnat; oifname "$YN" masquerade; }
-}
-EOF
+nat_wire 6  # A <-> NAT66 <-> B
 ip -n "$NA" addr add 2001:db8:a::1/128 dev lo nodad
 ip -n "$NB" addr add 2001:db8:b::1/128 dev lo nodad
 ip -n "$NB" -6 route add 2001:db8:a::/64 via 2001:db8:2::3 || fail "B: route"
@@ -81,13 +63,7 @@ done
 start_capture B "$YB" wire.pcap
 on A ping -6 -c 8 -i 0.5 -W 10 -w 15 -I 2001:db8:a::1 2001:db8:b::1 >"$WORK/ping0.log" 2>&1
 grep -q "bytes from 2001:db8:b::1" "$WORK/ping0.log" || fail "no answer after the negotiation: $(cat "$WORK/ping0.log")"
-for h in A B; do
-  on $h "$IPSECKIT_BIN/ikeview" sa --json | "$PY" -c '
-import json, sys
-q = [x for x in json.load(sys.stdin) if x["phase"] == "quick" and x["state"] == "established"]
-assert len(q) == 1 and q[0]["mode"] == "tunnel" and q[0]["encap"] is True, q' 2>"$WORK/sa.err" ||
-    fail "$h: ikeview sa: $(cat "$WORK/sa.err")"
-done
+expect_encap_tunnel
 echo "ok: A's ping6 negotiates through the NAT66: UDP-encapsulated tunnel SAs on both sides"
 
 on A ping -6 -c 3 -i 0.2 -W 2 -I 2001:db8:a::1 2001:db8:b::1 >"$WORK/ping1.log" 2>&1 || fail "ping6 A -> B: $(cat "$WORK/ping1.log")"
@@ -118,9 +94,6 @@ for h in A B; do
   [ "$(stat $h 'IPv6 Datagrams Reassembled')" -ge 2 ] || fail "$h: IPv6 Datagrams Reassembled $(stat $h 'IPv6 Datagrams Reassembled')"
 done
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_nat66: ok"

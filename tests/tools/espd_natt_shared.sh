@@ -17,10 +17,7 @@ ESPD_TEST=espd-natt
 [ -x "$IPSECKIT_BIN/ikeview" ] || fail "no ikeview in $IPSECKIT_BIN"
 
 start_agent A; start_agent B
-for h in A B; do
-  on $h "$IPSECKIT_BIN/ipsecpol" -w REG -p natt -r peer -f 198.51.100.1+198.51.100.2 -n "ESP[AES128,SHA1]" \
-    -a "PRESHARE:unused" -x >>"$WORK/$h.ipsecpol.log" 2>&1 || fail "ipsecpol on $h"
-done
+peer_policy natt
 K1=000102030405060708090a0b0c0d0e0f K2=101112131415161718191a1b1c1d1e1f20212223
 sa() {  # sa HOST SPI DIR SRC DST
   on "$1" "$IPSECKIT_BIN/espd" sa add --spi "$2" --dir "$3" --src "$4" --dst "$5" --enc aes-128-cbc --auth sha1 \
@@ -42,10 +39,6 @@ start_ikeview() {
   eval "IKV_$1=$pid"
   for _ in $(seq 100); do [ "$(grep -c "listening on UDP" "$WORK/$1.ikeview.log")" -ge "${2:-1}" ] && return 0; sleep 0.1; done
   fail "ikeview $1 did not start"
-}
-stop_ikeview() {
-  local pid; eval "pid=\$IKV_$1"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $1 exited $? on SIGTERM"
 }
 ike_stat() {  # ike_stat A|B NAME: one of ikeview's counters
   on "$1" "$IPSECKIT_BIN/netdiag" stats --json | "$PY" -c 'import json,sys; print((json.load(sys.stdin)["ike"] or {}).get(sys.argv[1], -1))' "$2"
@@ -108,10 +101,12 @@ stop_ikeview A; stop_ikeview B
 start_ikeview A 2; start_ikeview B 2
 wait_log "$WORK/A.espd.log" "shared with the IKE daemon: .*IKE to position 1"
 traffic "ikeview restarted"
-# Both espds restart (manual SAs: a restarted sender starts its sequence numbers again, which
-# the other side's replay window would refuse).
+# Both espds restart, and both are stopped before either starts again: with manual SAs a
+# restarted sender counts its sequence numbers from 1 again (RFC 4303 §3.3.3), so a packet the
+# peer's old espd still sent to a new one (a TCP FIN retransmitted after the transfer above)
+# would move the new receiver's replay window past them (§3.4.3) and drop all that follows.
+stop_espd A; stop_espd B
 for h in A B; do
-  stop_espd $h
   mv "$WORK/$h.espd.log" "$WORK/$h.espd-1.log"
   start_espd $h
   wait_log "$WORK/$h.espd.log" "shared with the IKE daemon: .*IKE to position 0"

@@ -93,9 +93,6 @@ done
 on A ping -c 2 -i 0.2 -W 2 198.51.100.2 >"$WORK/ping1.log" 2>&1 || fail "ping over the new SAs: $(cat "$WORK/ping1.log")"
 
 stop_espd A; stop_espd B
-for h in A B; do
-  eval "pid=\$IKV_$h"
-  kill -TERM "$pid"; wait "$pid" || fail "ikeview $h exited $? on SIGTERM"
-done
+stop_ikeview A B
 no_leftovers A; no_leftovers B
 echo "espd_rekey: ok"

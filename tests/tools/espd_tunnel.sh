@@ -53,28 +53,7 @@ on A ping -c 3 -i 0.2 -W 2 -I 192.0.2.1 203.0.113.1 >"$WORK/ping.log" 2>&1 || fa
 # The gateways' own addresses are outside the tunnel filters: plain ICMP.
 on A ping -c 1 -W 2 198.51.100.2 >>"$WORK/ping.log" 2>&1 || fail "ping between the gateways"
 
-head -c 1048576 /dev/urandom >"$WORK/send.bin"
-spawn B "$WORK/tcp.log" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("203.0.113.1", 5001)); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20)
-with open(sys.argv[1], "wb") as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-' "$WORK/recv.bin"
-SRV=$!
-PIDS="$PIDS $SRV"
-sleep 0.3
-on A "$PY" -c '
-import socket, sys
-s = socket.create_connection(("203.0.113.1", 5001), timeout=20, source_address=("192.0.2.1", 0))
-s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$WORK/send.bin" 2>>"$WORK/tcp.log" || fail "TCP client: $(cat "$WORK/tcp.log")"
-wait $SRV || fail "TCP server: $(cat "$WORK/tcp.log")"
-cmp -s "$WORK/send.bin" "$WORK/recv.bin" || fail "TCP transfer through the tunnel: received bytes differ"
+tcp_transfer 203.0.113.1 1048576 "TCP transfer through the tunnel" 192.0.2.1
 
 sleep 0.5
 kill -INT $TCPDUMP; wait $TCPDUMP 2>/dev/null
