@@ -42,6 +42,15 @@
 #   MODP-2048: 740.4 vs 226.8 = 3.26x PASS; 48 % of the speed bound 1535.9 (FAIL)
 #   ECP-256:  1667.3 vs 1013.7 = 1.64x FAIL; 17 % of the speed bound 10092.6 (FAIL)
 #   per ECP-256 negotiation: ikeview ~403 us, policyagent ~196 us (before: ~522 / ~316 us)
+# After the agent's fast request reader (store/json_fast.h), txn requests written without a JSON
+# tree, cached OpenSSL digest/HMAC fetches, no getsockname(2) per datagram and ikeview's stderr
+# written once per loop iteration (2026-11-27 21:45, load average 6.1-6.5, 2 CPUs shared with
+# other builds; command: `IPSECKIT_BIN=$PWD/build-ike/bin bench/ike/run.sh`, 8 s, 32 in flight),
+# then the previous binaries right after it (load 6.2-6.3), neg/cpu_s ikeview vs charon:
+#   MODP-2048: 1036.7 vs 268.2 = 3.87x PASS; 73 % of the speed bound 1423.5 (PASS)  (before: 857.7 vs 288.5, 58 %)
+#   ECP-256:  2258.6 vs 932.2 = 2.42x PASS; 22 % of the speed bound 10331.2 (FAIL)  (before: 2031.7 vs 1019.6 = 1.99x)
+#   per ECP-256 negotiation: ikeview ~316 us, policyagent ~126 us (before, same conditions: ~358 / ~134 us)
+#   (at load 11, 21:32: ECP-256 2109.6 vs 776.7 = 2.72x, ikeview ~336 / agent ~138 us; before 1.76x, ~505 / ~172 us)
 # Per ECP-256 negotiation the responder spent (before) ~440 us in ikeview and ~250 us in policyagent;
 # ~70 us is DH. The rest is the store (4 record transactions and ~12 event-log lines per
 # negotiation as JSON: a third of the profile is policyagent parsing them) and ~11 datagrams

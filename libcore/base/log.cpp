@@ -1,8 +1,11 @@
 #include "base/log.h"
+#include "base/log_buffer.h"
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <mutex>
 
 namespace ipseckit::log {
@@ -13,6 +16,8 @@ struct State {
   Sink sink;
   std::string ident = "ipseckit";
   std::array<Level, static_cast<std::size_t>(Subsys::count_)> levels{};
+  std::atomic<bool> buffered{false};
+  std::string pending;  // buffered lines not written yet
   State() { levels.fill(Level::control); }
 };
 
@@ -21,13 +26,30 @@ State& state() {
   return s;
 }
 
+constexpr std::size_t kMaxPending = 16384;
+
+// With the state's lock held (or from a sink, which runs under it).
+void write_pending(State& st) {
+  if (st.pending.empty()) return;
+  std::fwrite(st.pending.data(), 1, st.pending.size(), stderr);
+  st.pending.clear();
+}
+
 void stderr_sink(Subsys s, Level l, std::string_view m) {
   static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
   // syslog priorities: audit=notice(5), control=info(6), diag/raw/private=debug(7)
   int prio = l == Level::audit ? 5 : l == Level::control ? 6 : 7;
+  State& st = state();
+  if (st.buffered) {
+    auto out = std::back_inserter(st.pending);
+    if (journal) fmt::format_to(out, "<{}>", prio);
+    fmt::format_to(out, "{}[{}] {}\n", st.ident, name(s), m);
+    if (st.pending.size() >= kMaxPending) write_pending(st);
+    return;
+  }
   std::string line;
   if (journal) line = fmt::format("<{}>", prio);
-  line += fmt::format("{}[{}] {}\n", state().ident, name(s), m);
+  line += fmt::format("{}[{}] {}\n", st.ident, name(s), m);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -67,6 +89,19 @@ void write_stderr(Subsys s, Level l, std::string_view m) { stderr_sink(s, l, m);
 void set_sink(Sink sink) {
   std::lock_guard lk(state().mu);
   state().sink = std::move(sink);
+}
+
+void set_stderr_buffered(bool on) {
+  std::lock_guard lk(state().mu);
+  state().buffered = on;
+  if (!on) write_pending(state());
+}
+
+void flush() {
+  State& st = state();
+  if (!st.buffered.load(std::memory_order_relaxed)) return;  // off: nothing pending (turning it off flushed)
+  std::lock_guard lk(st.mu);
+  write_pending(st);
 }
 
 void set_ident(std::string ident) {

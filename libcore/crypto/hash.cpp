@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <array>
 #include <stdexcept>
 
 namespace ipseckit::crypto {
@@ -18,6 +19,42 @@ const char* ossl_name(HashAlg a) {
     case HashAlg::sha512: return "SHA512";
   }
   return "SHA256";
+}
+
+// Fetched once per process (OpenSSL 3 looks an algorithm up on every implicit use, which cost
+// more than hashing an IKE message): the digests, and per digest an HMAC context with the
+// digest set and no key, duplicated for each new key. Read-only after the first call.
+constexpr std::size_t kAlgs = 5;
+
+EVP_MD* cached_md(HashAlg a) {
+  static const std::array<EVP_MD*, kAlgs> mds = [] {
+    std::array<EVP_MD*, kAlgs> m{};
+    for (std::size_t i = 0; i < kAlgs; ++i) m[i] = EVP_MD_fetch(nullptr, ossl_name(static_cast<HashAlg>(i)), nullptr);
+    return m;
+  }();
+  return mds.at(static_cast<std::size_t>(a));
+}
+
+const EVP_MAC_CTX* hmac_template(HashAlg a) {
+  static const std::array<EVP_MAC_CTX*, kAlgs> templates = [] {
+    std::array<EVP_MAC_CTX*, kAlgs> t{};
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!mac) return t;
+    for (std::size_t i = 0; i < kAlgs; ++i) {
+      EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+      OSSL_PARAM params[2];
+      params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                   const_cast<char*>(ossl_name(static_cast<HashAlg>(i))), 0);
+      params[1] = OSSL_PARAM_construct_end();
+      if (ctx && EVP_MAC_CTX_set_params(ctx, params) == 1)
+        t[i] = ctx;
+      else
+        EVP_MAC_CTX_free(ctx);
+    }
+    EVP_MAC_free(mac);  // each context holds its own reference
+    return t;
+  }();
+  return templates.at(static_cast<std::size_t>(a));
 }
 
 }  // namespace
@@ -47,31 +84,25 @@ std::size_t digest_size(HashAlg a) {
 Bytes digest(HashAlg a, ByteView data) {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_get_digestbyname(ossl_name(a)), nullptr) != 1)
+  if (!cached_md(a) ||
+      EVP_Digest(data.data(), data.size(), out.data(), &len, cached_md(a), nullptr) != 1)
     throw std::runtime_error("EVP_Digest failed");
   out.resize(len);
   return out;
 }
 
 struct Hmac::Impl {
-  EVP_MAC* mac = nullptr;
   EVP_MAC_CTX* ctx = nullptr;
-  ~Impl() {
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
-  }
+  ~Impl() { EVP_MAC_CTX_free(ctx); }
 };
 
 Hmac::Hmac(HashAlg alg, ByteView key) : m_impl(std::make_unique<Impl>()) {
-  m_impl->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (!m_impl->mac) throw std::runtime_error("HMAC unavailable");
-  m_impl->ctx = EVP_MAC_CTX_new(m_impl->mac);
-  OSSL_PARAM params[2];
-  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(ossl_name(alg)), 0);
-  params[1] = OSSL_PARAM_construct_end();
+  const EVP_MAC_CTX* tmpl = hmac_template(alg);
+  if (!tmpl) throw std::runtime_error("HMAC unavailable");
+  m_impl->ctx = EVP_MAC_CTX_dup(tmpl);
   // OpenSSL rejects a NULL key pointer even for length 0.
   static const unsigned char empty = 0;
-  if (!m_impl->ctx || EVP_MAC_init(m_impl->ctx, key.empty() ? &empty : key.data(), key.size(), params) != 1)
+  if (!m_impl->ctx || EVP_MAC_init(m_impl->ctx, key.empty() ? &empty : key.data(), key.size(), nullptr) != 1)
     throw std::runtime_error("HMAC init failed");
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/log.h"
+#include "base/log_buffer.h"
 #include "store/autostart.h"
 #include "store/protocol.h"
 
@@ -25,6 +27,56 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   out.append(s);
   out.push_back('"');
+}
+
+// A quiet txn request as one line, written field by field (no tree of the whole request);
+// the same object txn_to_json() builds, plus "quiet" and "id".
+void append_txn_line(std::string& out, std::uint64_t id, const Txn& t) {
+  out += R"({"op":"txn","quiet":true,"id":)";
+  out += std::to_string(id);
+  out += R"(,"compare":[)";
+  for (std::size_t i = 0; i < t.compares.size(); ++i) {
+    if (i) out.push_back(',');
+    out += R"({"key":)";
+    append_json_string(out, t.compares[i].key);
+    out += R"(,"revision":)";
+    out += std::to_string(t.compares[i].revision);
+    out.push_back('}');
+  }
+  out += R"(],"ops":[)";
+  for (std::size_t i = 0; i < t.ops.size(); ++i) {
+    const auto& o = t.ops[i];
+    if (i) out.push_back(',');
+    switch (o.kind) {
+      case TxnOp::Kind::put:
+        out += R"({"op":"put","key":)";
+        append_json_string(out, o.key);
+        out += R"(,"value":)";
+        out += to_text(o.value);
+        break;
+      case TxnOp::Kind::del:
+        out += R"({"op":"delete","key":)";
+        append_json_string(out, o.key);
+        break;
+      case TxnOp::Kind::delete_prefix:
+        out += R"({"op":"delete_prefix","prefix":)";
+        append_json_string(out, o.key);
+        break;
+    }
+    out.push_back('}');
+  }
+  out += "]}\n";
+}
+
+// Whether a refused "entries" batch was refused for its form by an agent that predates it:
+// its parser then takes "log" as one line and misses "subsys" (or, stricter, calls a field or
+// the op unknown). An agent that knows "entries" names the failing line ("entries[N].level").
+bool refused_as_unknown_form(const Error& e) {
+  if (e.code != "bad_request") return false;
+  const std::string& m = e.message;
+  if (m.find("entries[") != std::string::npos) return false;
+  return m.find("unknown op") != std::string::npos || m.find("unknown field") != std::string::npos ||
+         m == "missing field 'subsys'" || m == "missing field 'level'" || m == "missing field 'message'";
 }
 
 std::uint64_t revision_of(const Json& j) {
@@ -70,7 +122,7 @@ Result<Json> Client::request(Json req) {
       return Error::make("timeout", "the agent did not answer within " + std::to_string(m_opt.timeout.count()) + " ms");
     }
     Json& j = **line;
-    settle(j);
+    settle(j, id);
     auto rid = j.find("id");
     if (rid != j.end() && !(rid->is_number_unsigned() && rid->get<std::uint64_t>() == id))
       continue;  // a quiet request's refusal (or a stale answer)
@@ -130,6 +182,7 @@ Result<std::uint64_t> Client::log(std::string_view subsys, std::string_view leve
 }
 
 Status Client::flush() {
+  log::flush();  // a buffered stderr line about an event goes out before its records do
   close_log_batch();
   if (m_queued.empty()) return {};
   auto st = m_conn.send_lines(m_queued, m_opt.timeout);
@@ -137,25 +190,93 @@ Status Client::flush() {
   return st;
 }
 
+void Client::append_log_line(std::string_view entry) {
+  // {"subsys":..} -> {"op":"log","quiet":true,"id":N,"subsys":..}
+  m_queued += R"({"op":"log","quiet":true,"id":)" + std::to_string(m_next_id++) + ",";
+  m_queued += entry.substr(1);
+  m_queued.push_back('\n');
+  ++m_unread;
+}
+
 void Client::close_log_batch() {
   if (m_log_batch.empty()) return;
-  m_queued += R"({"op":"log","quiet":true,"id":)" + std::to_string(m_next_id++) + R"(,"entries":[)";
-  m_queued += m_log_batch;
+  if (m_log_per_line) {
+    std::string_view rest = m_log_batch;
+    for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+      append_log_line(rest.substr(0, nl));
+      rest.remove_prefix(nl + 1);
+    }
+    m_log_batch.clear();
+    return;
+  }
+  const std::uint64_t id = m_next_id++;
+  m_queued += R"({"op":"log","quiet":true,"id":)" + std::to_string(id) + R"(,"entries":[)";
+  const std::size_t at = m_queued.size();
+  m_queued.append(m_log_batch, 0, m_log_batch.size() - 1);  // without the last '\n'
+  std::replace(m_queued.begin() + static_cast<std::ptrdiff_t>(at), m_queued.end(), '\n', ',');
   m_queued += "]}\n";
+  if (!m_log_batches_ok) m_log_sent.emplace(id, std::move(m_log_batch));
   m_log_batch.clear();
   ++m_unread;
 }
 
-void Client::settle(const Json& answer) {
-  auto rid = answer.find("id");
-  if (rid == answer.end() || !rid->is_number_unsigned() || m_nowait_txns.empty()) return;
-  const std::uint64_t id = rid->get<std::uint64_t>();
-  if (auto it = m_nowait_txns.find(id); it != m_nowait_txns.end()) {
-    auto ok = answer.find("ok");
-    if (ok == answer.end() || !ok->is_boolean() || !ok->get<bool>())
-      m_failed.push_back(FailedTxn{std::move(it->second), error_from_response(answer)});
+// A refused quiet log request (id is not a txn_nowait() one nor the awaited request).
+void Client::log_refused(std::uint64_t id, const Json& answer) {
+  const Error e = error_from_response(answer);
+  std::size_t lines = 1;
+  if (m_log_resent.erase(id) && refused_as_unknown_form(e)) return;  // its lines went again already
+  if (auto it = m_log_sent.find(id); it != m_log_sent.end()) {
+    if (refused_as_unknown_form(e)) {
+      // An agent from before "entries": this batch and every later one already sent (it
+      // refuses those too) go again one line a request, in their order; so do later lines.
+      m_log_per_line = true;
+      for (auto& [sent_id, entries] : m_log_sent) {
+        std::string_view rest = entries;
+        for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+          append_log_line(rest.substr(0, nl));
+          rest.remove_prefix(nl + 1);
+        }
+        if (sent_id != id) m_log_resent.insert(sent_id);
+      }
+      m_log_sent.clear();
+      return;
+    }
+    lines = static_cast<std::size_t>(std::count(it->second.begin(), it->second.end(), '\n'));
+    m_log_sent.erase(it);
   }
-  m_nowait_txns.erase(m_nowait_txns.begin(), m_nowait_txns.upper_bound(id));
+  m_refusals_unsaid += lines;
+  const auto now = std::chrono::steady_clock::now();
+  if (m_refusal_said != std::chrono::steady_clock::time_point{} && now - m_refusal_said < std::chrono::seconds(10))
+    return;
+  m_refusal_said = now;
+  log::write(log::Subsys::store, log::Level::audit,
+             "the store at " + m_path + " refused queued event-log lines (" + std::to_string(m_refusals_unsaid) +
+                 " lost so far, request " + std::to_string(id) + "): " + e.code + ": " + e.message);
+  m_refusals_unsaid = 0;
+}
+
+void Client::settle(const Json& answer, std::uint64_t awaited) {
+  auto rid = answer.find("id");
+  if (rid == answer.end() || !rid->is_number_unsigned()) return;
+  const std::uint64_t id = rid->get<std::uint64_t>();
+  auto ok = answer.find("ok");
+  const bool refused = ok == answer.end() || !ok->is_boolean() || !ok->get<bool>();
+  bool txn = false;
+  if (auto it = m_nowait_txns.find(id); it != m_nowait_txns.end()) {
+    txn = true;
+    if (refused) m_failed.push_back(FailedTxn{std::move(it->second), error_from_response(answer)});
+  }
+  if (!m_nowait_txns.empty()) m_nowait_txns.erase(m_nowait_txns.begin(), m_nowait_txns.upper_bound(id));
+  if (refused && !txn && id != awaited) log_refused(id, answer);
+  if (!m_log_resent.empty()) m_log_resent.erase(m_log_resent.begin(), m_log_resent.upper_bound(id));
+  if (!m_log_sent.empty()) {
+    // Answers come in order: a batch sent before this answer and not refused was taken.
+    auto end = m_log_sent.upper_bound(id);
+    if (m_log_sent.begin() != end && m_log_sent.begin()->first < id) {
+      m_log_batches_ok = !m_log_per_line;
+      m_log_sent.erase(m_log_sent.begin(), end);
+    }
+  }
 }
 
 Status Client::wait_room() {
@@ -166,12 +287,10 @@ Status Client::wait_room() {
   return {};
 }
 
-Status Client::queue_txn(Json req, const Txn& t) {
+Status Client::queue_txn(const Txn& t) {
   close_log_batch();  // requests keep their order
   const std::uint64_t id = m_next_id++;
-  req["quiet"] = true;
-  req["id"] = id;
-  m_queued += to_line(req);
+  append_txn_line(m_queued, id, t);
   ++m_unread;
   std::vector<TxnOp> keys;
   keys.reserve(t.ops.size());
@@ -182,41 +301,28 @@ Status Client::queue_txn(Json req, const Txn& t) {
 
 Status Client::txn_nowait(const Txn& t) {
   IPSECKIT_TRY(wait_room());
-  return queue_txn(txn_to_json(t), t);
+  return queue_txn(t);
 }
 
 Status Client::txn_nowait(Txn&& t) {
-  IPSECKIT_TRY(wait_room());
-  Json cmp = Json::array();
-  for (const auto& c : t.compares) cmp.push_back({{"key", c.key}, {"revision", c.revision}});
-  Json ops = Json::array();
-  for (auto& o : t.ops) {
-    switch (o.kind) {
-      case TxnOp::Kind::put:
-        ops.push_back({{"op", "put"}, {"key", o.key}, {"value", std::move(o.value)}});
-        break;
-      case TxnOp::Kind::del:
-        ops.push_back({{"op", "delete"}, {"key", o.key}});
-        break;
-      case TxnOp::Kind::delete_prefix:
-        ops.push_back({{"op", "delete_prefix"}, {"prefix", o.key}});
-        break;
-    }
-  }
-  return queue_txn(Json{{"op", "txn"}, {"compare", std::move(cmp)}, {"ops", std::move(ops)}}, t);
+  return txn_nowait(static_cast<const Txn&>(t));
 }
 
 std::vector<Client::FailedTxn> Client::take_failed() { return std::exchange(m_failed, {}); }
 
 Status Client::log_nowait(std::string_view subsys, std::string_view level, std::string_view message) {
-  if (!m_log_batch.empty()) m_log_batch.push_back(',');
+  if (!m_log_batches_ok && !m_log_per_line && m_log_sent.size() >= kMaxUnanswered) {
+    // Batches kept for a resend: one round trip settles them (once per connection).
+    auto r = request({{"op", "hello"}});
+    if (!r) return r.error();
+  }
   m_log_batch += R"({"subsys":)";
   append_json_string(m_log_batch, subsys);
   m_log_batch += R"(,"level":)";
   append_json_string(m_log_batch, level);
   m_log_batch += R"(,"message":)";
   append_json_string(m_log_batch, message);
-  m_log_batch.push_back('}');
+  m_log_batch += "}\n";
   return m_queued.size() + m_log_batch.size() >= 65536 ? flush() : Status{};
 }
 
@@ -231,6 +337,7 @@ std::size_t Client::drain() {
       if (!line || !*line) break;
       settle(**line);
     }
+    if (!m_queued.empty()) (void)flush();  // log lines resent after a refusal
   }
   return m_nowait_txns.size();
 }

@@ -2,7 +2,9 @@
 // protocol. Errors come back as Result with the agent's error code in Error::code
 // ("bad_request", "not_found", "conflict", "forbidden", "too_large", "unsupported_version",
 // "internal") or a transport code ("unavailable": no agent answers and none could be
-// started, "io", "timeout", "protocol"). The library never prints.
+// started, "io", "timeout", "protocol"). The library prints only one thing: a refused quiet
+// log_nowait() request, which has no caller to return to, is reported through log::write()
+// (stderr by default), at most one line per 10 s.
 //
 //   auto c = store::Client::connect();          // auto-starts policyagent if needed
 //   if (!c) return fail(c.error());
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,8 +90,11 @@ class Client {
   // Queues a log line without waiting for the answer: a daemon that logs several lines per
   // event (ikeview: about fifteen per negotiation) would otherwise pay a round trip, and a
   // write, for each. Consecutive queued lines travel as one quiet "log" request ("entries"; the
-  // agent answers it only if it fails, and such an answer is skipped). Queued requests go out
-  // in one write with the next request(), drain() or when 64 KiB are queued.
+  // agent answers it only if it fails). Queued requests go out in one write with the next
+  // request(), drain() or when 64 KiB are queued. An agent older than "entries" refuses the
+  // batch (an unknown field or op, or a missing "subsys"): its lines are then sent again one
+  // request each, and so is every later line on this connection. Any other refusal is reported
+  // through log::write() (rate-limited) naming the agent's error; those lines are lost.
   Status log_nowait(std::string_view subsys, std::string_view level, std::string_view message);
   // Sends the queued requests, then reads the answers that have already arrived, without
   // waiting; returns how many txn_nowait() transactions are not known to be settled yet.
@@ -103,7 +109,7 @@ class Client {
   // drain(), a later request() or the wait for kMaxUnanswered). Requests on the connection
   // are handled in order, so a later request sees its effect.
   Status txn_nowait(const Txn& t);
-  Status txn_nowait(Txn&& t);  // the same, moving the values into the request
+  Status txn_nowait(Txn&& t);  // the same (kept for callers that give the txn up)
   struct FailedTxn {
     std::vector<TxnOp> ops;  // kinds and keys only (values dropped)
     Error error;
@@ -126,15 +132,26 @@ class Client {
   std::uint64_t m_next_id = 1;
   Status flush();
   void close_log_batch();  // the queued log lines to one request in m_queued
-  Status queue_txn(Json req, const Txn& t);
+  Status queue_txn(const Txn& t);
   std::string m_queued;     // requests not sent yet (lines)
-  std::string m_log_batch;  // log_nowait() entries not in m_queued yet: {..},{..}
-  std::size_t m_unread = 0;  // quiet requests sent since answers were last read
+  std::string m_log_batch;  // log_nowait() entries not in m_queued yet, one a line: {..}\n{..}\n
+  // Batched-log compatibility: until an agent is known to take "entries" (a later answer
+  // arrived with no refusal of a batch), each sent batch is kept by id to be resent line by line.
+  bool m_log_batches_ok = false;
+  bool m_log_per_line = false;                             // the agent refused "entries": one line a request
+  std::map<std::uint64_t, std::string> m_log_sent;         // batch id -> its entries, one a line
+  std::set<std::uint64_t> m_log_resent;                    // batches resent line by line before their refusal
+  std::chrono::steady_clock::time_point m_refusal_said{};  // the last refusal diagnostic
+  std::size_t m_refusals_unsaid = 0;                       // refused lines since then, not reported
+  void append_log_line(std::string_view entry);            // one per-line quiet log request to m_queued
+  void log_refused(std::uint64_t id, const Json& answer);
+  std::size_t m_unread = 0;                                   // quiet requests sent since answers were last read
   std::map<std::uint64_t, std::vector<TxnOp>> m_nowait_txns;  // txn_nowait() ids not known settled
   std::vector<FailedTxn> m_failed;
   // An answer with a numeric id: a refused txn_nowait() becomes a FailedTxn; every quiet
   // request before it (the agent handles them in order) is settled.
-  void settle(const Json& answer);
+  // awaited: the id request() waits for (its refusal is the caller's, not reported here).
+  void settle(const Json& answer, std::uint64_t awaited = 0);
   Status wait_room();
 };
 

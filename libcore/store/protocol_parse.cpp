@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "store/json_fast.h"
 #include "store/protocol.h"
 
 namespace ipseckit::store {
@@ -43,14 +44,20 @@ const Json* find(const Json& obj, std::string_view name) {
   return &*it;
 }
 
-Result<std::string> get_string(const Json& obj, std::string_view name, std::string_view path, bool required) {
+// path() names the field in an error; it is built only for one.
+template <class PathFn>
+Result<std::string> get_string_at(const Json& obj, std::string_view name, const PathFn& path, bool required) {
   const Json* v = find(obj, name);
   if (!v) {
-    if (required) return bad("missing field " + fieldname(path));
+    if (required) return bad("missing field " + fieldname(path()));
     return std::string();
   }
-  if (!v->is_string()) return bad("field " + fieldname(path) + " must be a string");
+  if (!v->is_string()) return bad("field " + fieldname(path()) + " must be a string");
   return v->get<std::string>();
+}
+
+Result<std::string> get_string(const Json& obj, std::string_view name, std::string_view path, bool required) {
+  return get_string_at(obj, name, [path] { return path; }, required);
 }
 
 Result<std::optional<std::uint64_t>> get_uint(const Json& obj, std::string_view name, std::string_view path) {
@@ -107,20 +114,21 @@ Status parse_txn(Json& obj, Txn& t) {
     for (std::size_t i = 0; i < ops->size(); ++i) {
       Json& o = (*ops)[i];
       if (!o.is_object()) return bad("field " + fieldname("ops[" + std::to_string(i) + "]") + " must be an object");
-      auto kind = get_string(o, "op", at("ops", i, "op"), true);
+      auto path = [i](std::string_view f) { return [i, f] { return at("ops", i, f); }; };
+      auto kind = get_string_at(o, "op", path("op"), true);
       if (!kind) return kind.error();
       if (*kind == "put") {
-        auto key = get_string(o, "key", at("ops", i, "key"), true);
+        auto key = get_string_at(o, "key", path("key"), true);
         if (!key) return key.error();
         auto v = o.find("value");
         if (v == o.end()) return bad("missing field " + fieldname(at("ops", i, "value")));
         t.ops.push_back(TxnOp::put(std::move(key.value()), std::move(*v)));
       } else if (*kind == "delete") {
-        auto key = get_string(o, "key", at("ops", i, "key"), true);
+        auto key = get_string_at(o, "key", path("key"), true);
         if (!key) return key.error();
         t.ops.push_back(TxnOp::del(std::move(key.value())));
       } else if (*kind == "delete_prefix") {
-        auto prefix = get_string(o, "prefix", at("ops", i, "prefix"), true);
+        auto prefix = get_string_at(o, "prefix", path("prefix"), true);
         if (!prefix) return prefix.error();
         t.ops.push_back(TxnOp::delete_prefix(std::move(prefix.value())));
       } else {
@@ -132,16 +140,19 @@ Status parse_txn(Json& obj, Txn& t) {
 }
 
 // One log line: subsys, level and message, at path (empty for the request itself).
-Result<LogLine> parse_log_line(const Json& obj, const std::string& path) {
-  auto subsys = get_string(obj, "subsys", path + "subsys", true);
+// path: the prefix of the line's field names ("" or "entries[N]."), built only for an error.
+template <class PathFn>
+Result<LogLine> parse_log_line(const Json& obj, const PathFn& path) {
+  auto field = [&path](std::string_view f) { return [&path, f] { return path() + std::string(f); }; };
+  auto subsys = get_string_at(obj, "subsys", field("subsys"), true);
   if (!subsys) return subsys.error();
-  auto level = get_string(obj, "level", path + "level", true);
+  auto level = get_string_at(obj, "level", field("level"), true);
   if (!level) return level.error();
-  auto message = get_string(obj, "message", path + "message", true);
+  auto message = get_string_at(obj, "message", field("message"), true);
   if (!message) return message.error();
   log::Level lv{};
   if (!log::parse_level(*level, lv))
-    return bad("field " + fieldname(path + "level") + " must be one of audit, control, diag, raw, private");
+    return bad("field " + fieldname(field("level")()) + " must be one of audit, control, diag, raw, private");
   return LogLine{std::move(subsys.value()), std::string(log::name(lv)), std::move(message.value())};
 }
 
@@ -194,7 +205,7 @@ Status parse_fields(Json& obj, Request& r) {
       const Json* entries = get_array(obj, "entries", err);
       if (!err.code.empty()) return err;
       if (!entries) {
-        auto line = parse_log_line(obj, "");
+        auto line = parse_log_line(obj, [] { return std::string(); });
         if (!line) return line.error();
         r.lines.push_back(std::move(line.value()));
         return {};
@@ -202,8 +213,9 @@ Status parse_fields(Json& obj, Request& r) {
       if (entries->empty()) return bad("field 'entries' must not be empty");
       r.lines.reserve(entries->size());
       for (std::size_t i = 0; i < entries->size(); ++i) {
-        const std::string path = "entries[" + std::to_string(i) + "].";
-        if (!(*entries)[i].is_object()) return bad("field " + fieldname(path.substr(0, path.size() - 1)) + " must be an object");
+        auto path = [i] { return "entries[" + std::to_string(i) + "]."; };
+        if (!(*entries)[i].is_object())
+          return bad("field " + fieldname("entries[" + std::to_string(i) + "]") + " must be an object");
         auto line = parse_log_line((*entries)[i], path);
         if (!line) return line.error();
         r.lines.push_back(std::move(line.value()));
@@ -233,6 +245,8 @@ std::string_view op_name(Op op) {
 }
 
 Result<Json> parse_line(std::string_view line) {
+  // Most requests take the fast reader; the rest (and every invalid one) the full parser.
+  if (auto fast = parse_object_fast(line, kMaxJsonDepth)) return std::move(*fast);
   IPSECKIT_TRY(check_depth(line));
   Json j;
   try {

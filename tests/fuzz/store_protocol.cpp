@@ -9,6 +9,8 @@
 #include "base/log.h"
 #include "store/engine.h"
 #include "store/framer.h"
+#include "store/json_fast.h"
+#include "store/protocol.h"
 #include "store/session.h"
 
 using namespace ipseckit;
@@ -32,6 +34,30 @@ void check_line(std::string_view line) {
   if (j.is_discarded() || !j.is_object()) std::abort();
 }
 
+// Equal values of equal types all the way down (Json's == treats 1u and 1 as equal).
+bool same(const Json& a, const Json& b) {
+  if (a.type() != b.type() || a.size() != b.size()) return false;
+  if (a.is_object()) {
+    for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt)
+      if (it.key() != jt.key() || !same(*it, *jt)) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  return a == b;
+}
+
+// Oracle for the request parser's fast path: what it accepts, nlohmann parses to the same tree.
+void check_fast(std::string_view text) {
+  auto fast = parse_object_fast(text, kMaxJsonDepth);
+  if (!fast) return;
+  Json full = Json::parse(text, nullptr, false);
+  if (full.is_discarded() || !same(*fast, full)) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -50,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t chunk = 1 + (ctl >> 1 & 0x3f);
   std::string_view in(reinterpret_cast<const char*>(data), size);  // NOLINT: fuzzer bytes as text
   if (!in.empty()) in.remove_prefix(1);
+  check_fast(in);
 
   {
     Session session(*engine, Peer{admin ? 0u : 65534u, 1, admin}, check_line, SessionConfig{"policyagent/fuzz", 8});

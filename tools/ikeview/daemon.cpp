@@ -9,9 +9,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "base/log_buffer.h"
 #include "policydb/keys.h"
 #include "store/keys.h"
 #include "wire/udp.h"
@@ -54,7 +56,8 @@ void Daemon::note(Level l, std::string text) {
 }
 
 Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
-  std::array<std::uint8_t, 65536> buf{};
+  std::span<std::uint8_t> buf(m_rx_buf);
+  std::optional<wire::IpAddr> bound;  // the socket's address, asked for only when IP_PKTINFO gave none
   for (int n = 0; n < 256; ++n) {  // bounded: timers and the store get their turn
     auto d = s.recv(buf);
     if (!d) return std::move(d).error();
@@ -82,7 +85,8 @@ Status Daemon::drain_udp(sys::UdpSocket& s, std::uint16_t port) {
           continue;
         }
       }
-      wire::IpAddr local = dg.local.value_or(s.local().addr);
+      if (!dg.local && !bound) bound = s.local().addr;
+      const wire::IpAddr local = dg.local ? *dg.local : *bound;
       m_engine->receive(ike::Endpoint{local, port}, ike::Endpoint{dg.peer.addr, dg.peer.port},
                         ByteView(dg.data.data(), dg.data.size()));
     }
@@ -172,6 +176,7 @@ int Daemon::run() {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*t - m_clock.now()).count();
       timeout = std::min(timeout, static_cast<int>(std::clamp<long long>(left, 0, 1000)));
     }
+    log::flush();  // buffered stderr lines (see run_daemon) go out before waiting
     if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
       note(Level::audit, std::string("poll: ") + std::strerror(errno));
       rc = 1;
@@ -272,7 +277,12 @@ int run_daemon(const DaemonOptions& opt) {
   if (!udp) return tool::fail("ikeview", udp.error());
   if (!v6_error.empty()) log::write(Subsys::net, Level::control, "IPv4 only: " + v6_error);
   Daemon d(opt, std::move(*client), std::move(*udp), std::move(creds));
-  return d.run();
+  // Several lines per negotiation: one write per loop iteration rather than per line. Flushed
+  // before poll() and by the store client before it sends (a record never precedes its line).
+  log::set_stderr_buffered(true);
+  const int rc = d.run();
+  log::set_stderr_buffered(false);
+  return rc;
 }
 
 }  // namespace ipseckit::ikeview

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/tool_common.h"
 #include "ike/engine.h"
@@ -114,6 +115,7 @@ class Daemon {
   std::uint64_t m_keepalives = 0;    // NAT keepalives (RFC 3948 §2.3)
   std::uint64_t m_acquires = 0;      // acquires taken from the store
   store::Json m_last_stats;
+  std::vector<std::uint8_t> m_rx_buf = std::vector<std::uint8_t>(65536);  // one receive buffer, not zeroed per call
 };
 
 }  // namespace ipseckit::ikeview

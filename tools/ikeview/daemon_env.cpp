@@ -46,7 +46,7 @@ Result<std::unique_ptr<UdpTransport>> UdpTransport::open_both(std::optional<std:
 
 void UdpTransport::send(const ike::Endpoint& local, const ike::Endpoint& remote, ByteView datagram) {
   if (m_v6 && remote.addr.is_v6()) return m_v6->send(local, remote, datagram);
-  auto& s = local.port == m_natt.local().port ? m_natt : m_ike;
+  auto& s = local.port == m_natt_port ? m_natt : m_ike;
   // From the engine's local address (the one the peer sent to, or the rule's), not the route's.
   if (auto st = s.send_to(datagram, sys::Endpoint{remote.addr, remote.port}, local.addr); !st) {
     ++m_send_errors;

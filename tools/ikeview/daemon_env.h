@@ -35,8 +35,10 @@ class UdpTransport final : public ike::Transport {
   std::uint64_t send_errors() const { return m_send_errors + (m_v6 ? m_v6->send_errors() : 0); }
 
  private:
-  UdpTransport(sys::UdpSocket a, sys::UdpSocket b) : m_ike(std::move(a)), m_natt(std::move(b)) {}
+  UdpTransport(sys::UdpSocket a, sys::UdpSocket b)
+      : m_ike(std::move(a)), m_natt(std::move(b)), m_natt_port(m_natt.local().port) {}
   sys::UdpSocket m_ike, m_natt;
+  std::uint16_t m_natt_port;  // bound once: no getsockname(2) per datagram
   std::unique_ptr<UdpTransport> m_v6;
   std::uint64_t m_send_errors = 0;
 };

@@ -1,0 +1,204 @@
+// The fast request reader (json_fast.h). It declines (nullopt) rather than guesses: non-ASCII
+// bytes (UTF-8 validation), \u escapes, fractions, exponents and long integers all go to
+// nlohmann's parser, whose tree this one reproduces for what it accepts: objects keep the
+// last of duplicate keys, non-negative integers are number_unsigned, negative ones
+// number_integer ("-0" too).
+#include "store/json_fast.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace ipseckit::store {
+namespace {
+
+class Reader {
+ public:
+  Reader(std::string_view text, std::size_t max_depth)
+      : m_p(text.data()), m_end(text.data() + text.size()), m_max(max_depth) {}
+
+  bool document(Json& out) {
+    ws();
+    if (m_p == m_end || *m_p != '{') return false;
+    if (!value(out, 0)) return false;
+    ws();
+    return m_p == m_end;
+  }
+
+ private:
+  // RFC 8259 2: insignificant whitespace.
+  void ws() {
+    while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(m_end - m_p) < word.size() || std::memcmp(m_p, word.data(), word.size()) != 0)
+      return false;
+    m_p += word.size();
+    return true;
+  }
+
+  bool value(Json& out, std::size_t depth) {
+    if (m_p == m_end) return false;
+    switch (*m_p) {
+      case '{':
+        return object(out, depth + 1);
+      case '[':
+        return array(out, depth + 1);
+      case '"': {
+        std::string s;
+        if (!string(s)) return false;
+        out = std::move(s);
+        return true;
+      }
+      case 't':
+        out = true;
+        return literal("true");
+      case 'f':
+        out = false;
+        return literal("false");
+      case 'n':
+        out = nullptr;
+        return literal("null");
+      default:
+        return number(out);
+    }
+  }
+
+  bool object(Json& out, std::size_t depth) {
+    if (depth > m_max) return false;
+    ++m_p;  // '{'
+    out = Json::object();
+    auto& obj = *out.get_ptr<Json::object_t*>();
+    ws();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      ws();
+      if (m_p == m_end || *m_p != '"') return false;
+      std::string key;
+      if (!string(key)) return false;
+      ws();
+      if (m_p == m_end || *m_p != ':') return false;
+      ++m_p;
+      ws();
+      Json v;
+      if (!value(v, depth)) return false;
+      obj[std::move(key)] = std::move(v);  // the last of duplicate keys wins, as in Json::parse
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == '}') {
+        ++m_p;
+        return true;
+      }
+      if (*m_p++ != ',') return false;
+    }
+  }
+
+  bool array(Json& out, std::size_t depth) {
+    if (depth > m_max) return false;
+    ++m_p;  // '['
+    out = Json::array();
+    auto& arr = *out.get_ptr<Json::array_t*>();
+    ws();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      ws();
+      if (!value(arr.emplace_back(), depth)) return false;
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == ']') {
+        ++m_p;
+        return true;
+      }
+      if (*m_p++ != ',') return false;
+    }
+  }
+
+  // RFC 8259 7, printable ASCII and the two-character escapes only.
+  bool string(std::string& s) {
+    ++m_p;  // '"'
+    const char* run = m_p;
+    for (;;) {
+      if (m_p == m_end) return false;
+      const auto c = static_cast<unsigned char>(*m_p);
+      if (c == '"') {
+        s.append(run, m_p);
+        ++m_p;
+        return true;
+      }
+      if (c < 0x20 || c >= 0x80) return false;
+      if (c != '\\') {
+        ++m_p;
+        continue;
+      }
+      s.append(run, m_p);
+      if (++m_p == m_end) return false;
+      switch (*m_p) {
+        case '"':
+          s.push_back('"');
+          break;
+        case '\\':
+          s.push_back('\\');
+          break;
+        case '/':
+          s.push_back('/');
+          break;
+        case 'b':
+          s.push_back('\b');
+          break;
+        case 'f':
+          s.push_back('\f');
+          break;
+        case 'n':
+          s.push_back('\n');
+          break;
+        case 'r':
+          s.push_back('\r');
+          break;
+        case 't':
+          s.push_back('\t');
+          break;
+        default:
+          return false;  // \uXXXX (and anything invalid)
+      }
+      run = ++m_p;
+    }
+  }
+
+  // RFC 8259 6, integers only: -?(0|[1-9][0-9]*) of at most 18 digits (no overflow).
+  bool number(Json& out) {
+    const bool negative = *m_p == '-';
+    if (negative) ++m_p;
+    const char* digits = m_p;
+    std::uint64_t v = 0;
+    while (m_p != m_end && *m_p >= '0' && *m_p <= '9') v = v * 10 + static_cast<std::uint64_t>(*m_p++ - '0');
+    const auto n = static_cast<std::size_t>(m_p - digits);
+    if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
+    if (m_p != m_end && (*m_p == '.' || *m_p == 'e' || *m_p == 'E')) return false;
+    if (negative)
+      out = -static_cast<std::int64_t>(v);
+    else
+      out = v;
+    return true;
+  }
+
+  const char* m_p;
+  const char* m_end;
+  std::size_t m_max;
+};
+
+}  // namespace
+
+std::optional<Json> parse_object_fast(std::string_view text, std::size_t max_depth) {
+  Json out;
+  if (!Reader(text, max_depth).document(out)) return std::nullopt;
+  return out;
+}
+
+}  // namespace ipseckit::store
