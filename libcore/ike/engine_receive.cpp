@@ -287,6 +287,9 @@ void Engine::handle_task(IkeSa& sa, Task& task, const isakmp::Message& m, const 
     // It decrypted: the peer's IV chain includes it, so our error notify must follow it too.
     if (chain) chain->advance(m.ciphertext);
     if (s.notify == isakmp::NotifyType::invalid_hash_information) ++m_stats.bad_hash;
+    // A failing phase 1 ends here: its error notify goes where MM5/MM6/AM3 came from, 4500
+    // after the float (RFC 3947 4). An established SA moves only on authenticated messages.
+    if (h.encrypted() && &task == sa.phase1.get()) follow_peer(sa);
     task_failed(sa, task, mid, s);
     return;
   }

@@ -8,8 +8,13 @@
 //   input[1..]: the datagram
 // Properties (abort on violation): no crash; half-open state never exceeds its limit; no
 // more than a few datagrams sent per datagram received (no amplification).
-// IKE_FUZZ_DUMP=DIR writes the initiator's genuine messages there as seeds; IKE_FUZZ_STATS=1
-// prints the engine's counters at exit (to see which paths the inputs reach).
+// IKE_FUZZ_DUMP=DIR writes the initiator's genuine messages there as seeds (genuine-N, and
+// fresh-mm1/fresh-am1: message 1 with a new CKY-I); IKE_FUZZ_STATS=1 prints the engine's
+// counters at exit (to see which paths the inputs reach). The seeds depend on the engine's use
+// of its random source (cookies): regenerate them when that changes, e.g.
+//   IKE_FUZZ_DUMP=tests/fuzz/corpus/ike_engine_responder build/bin/fuzz_ike_engine_responder --iterations 0 /dev/null
+// (then drop genuine-am-*/raw-am-* if am1-genuine/am3-genuine and tests/fuzz/corpus/isakmp_message
+// already hold them).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -176,10 +181,20 @@ struct World {
         f.write(reinterpret_cast<const char*>(seeds[i].data()), static_cast<std::streamsize>(seeds[i].size()));  // NOLINT
       }
       for (std::size_t i = 0; i < am_seeds.size(); ++i) {
-        // Flags 0: replayed as if from 198.51.100.1 (message 1 starts a new half-open SA).
+        // Flags 0: replayed as if from 198.51.100.1 (its CKY-I still names c's SA: "wrong peer").
         std::ofstream f(std::string(dir) + "/genuine-am-" + std::to_string(i), std::ios::binary);
         f.put(0);
         f.write(reinterpret_cast<const char*>(am_seeds[i].data()), static_cast<std::streamsize>(am_seeds[i].size()));  // NOLINT
+      }
+      // Message 1 of each mode with another CKY-I: the established SAs keep their own CKY-I
+      // (with a zero CKY-R) to catch retransmitted message 1s, so only a new CKY-I starts a new
+      // half-open exchange (RFC 2408 3.1) and reaches the responders' message-1 processing.
+      for (const auto& [name, msg] : {std::pair{"fresh-mm1", &seeds.front()}, std::pair{"fresh-am1", &am_seeds.front()}}) {
+        Bytes d = *msg;
+        d[7] ^= 0xFF;  // last byte of CKY-I
+        std::ofstream f(std::string(dir) + "/" + name, std::ios::binary);
+        f.put(0);
+        f.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));  // NOLINT
       }
       for (std::size_t i = 0; i < am_raw.size(); ++i) {
         // Both directions, without the flag byte (seeds for isakmp_message / ike_capture_decode).
@@ -198,13 +213,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (std::getenv("IKE_FUZZ_STATS"))
       std::atexit([] {
         const auto& s = w.b->stats();
-        std::fprintf(stderr, "received %llu malformed %llu unknown_sa %llu dup %llu replays %llu bad_hash %llu unauth %llu "
-                     "evicted %llu refused %llu\n",
-                     static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.malformed),
-                     static_cast<unsigned long long>(s.unknown_sa), static_cast<unsigned long long>(s.duplicates),
-                     static_cast<unsigned long long>(s.replays), static_cast<unsigned long long>(s.bad_hash),
-                     static_cast<unsigned long long>(s.unauthenticated), static_cast<unsigned long long>(s.half_open_evicted),
-                     static_cast<unsigned long long>(s.half_open_refused));
+        auto n = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+        std::fprintf(stderr, "received %llu malformed %llu unknown_sa %llu out_of_order %llu dup %llu replays %llu "
+                     "bad_hash %llu unauth %llu evicted %llu refused %llu am_refused %llu stale %llu p1_failed %llu "
+                     "p2_failed %llu fragments %llu sent %llu\n",
+                     n(s.received), n(s.malformed), n(s.unknown_sa), n(s.out_of_order), n(s.duplicates), n(s.replays),
+                     n(s.bad_hash), n(s.unauthenticated), n(s.half_open_evicted), n(s.half_open_refused),
+                     n(s.aggressive_refused), n(s.stale_cookies), n(s.phase1_failed), n(s.phase2_failed),
+                     n(s.fragments_received), n(w.wire.sent));
       });
     return true;
   }();

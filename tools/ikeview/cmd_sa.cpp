@@ -1,7 +1,7 @@
 // `ikeview sa [--json]`: the records the daemon keeps under ike/mm/ and ike/qm/.
 // JSON keys (man/ikeview.8): phase, peer, local, state, encryption, integrity, dh_group, auth,
-// spi_in, spi_out, mode, encap, expires_in; plus rule, id, and cookies and exchange (main) or local_ts,
-// remote_ts (quick).
+// spi_in, spi_out, mode, encap, expires_in; plus rule, id, and cookies, exchange, local_id and peer_id
+// (main) or local_ts, remote_ts (quick).
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -32,6 +32,11 @@ Json view(const Json& v, std::int64_t now) {
     // "main" or "aggressive" (RFC 2409 5); records of older daemons lack it: Main Mode.
     const Json ex = field(v, "exchange");
     o["exchange"] = ex.is_string() ? ex : Json("main");
+    // The identities of phase 1 (RFC 2407 4.6.2.1), e.g. "ID_FQDN gw.example.com"; null if unknown.
+    for (const char* k : {"local_id", "peer_id"}) {
+      const Json id = field(v, k);
+      o[k] = id.is_string() && !id.get<std::string>().empty() ? id : Json(nullptr);
+    }
   } else {
     o["local_ts"] = field(v, "local_ts");
     o["remote_ts"] = field(v, "remote_ts");

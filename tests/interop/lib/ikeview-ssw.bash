@@ -75,6 +75,46 @@ ikv_policy() {
     -n $2 -a "PRESHARE:secret" -1s $1 -x >>"$WORK/ipsecpol.log" 2>&1 || fail "ipsecpol in ($1 / $2)"
 }
 
+# ikv_edit_policy PYTHON: export policy gw (keys included), run PYTHON on it (json imported;
+# j = the export, rules = policy gw's rule list, in order), import it back with --replace; when
+# ikeview runs, wait until it has loaded the new SPD. E.g. ikv_edit_policy 'rules[0]["peer_id"] = "fqdn:x.org"'
+ikv_edit_policy() {
+  local gen _
+  on "$IPSECKIT_BIN/ipsecpol" export --policy gw --secrets -o "$WORK/gw.json" 2>>"$WORK/ipsecpol.log" || fail "export"
+  python3 - "$WORK/gw.json" "$1" <<'PY' || fail "edit JSON: $1"
+import json, sys
+j = json.load(open(sys.argv[1]))
+rules = [p for p in j["policies"] if p["name"] == "gw"][0]["rules"]
+exec(sys.argv[2])
+json.dump(j, open(sys.argv[1], "w"), indent=2)
+PY
+  on "$IPSECKIT_BIN/ipsecpol" import "$WORK/gw.json" --replace >>"$WORK/ipsecpol.log" 2>&1 ||
+    fail "import: $(tail -3 "$WORK/ipsecpol.log")"
+  [ -n "$IKEVIEW_PID" ] || return 0
+  gen=$(spd_generation) || fail "no spd/current in the store"
+  for _ in $(seq 100); do
+    on "$IPSECKIT_BIN/ikeview" log 2>/dev/null | grep -q "SPD generation $gen loaded" && return 0
+    sleep 0.05
+  done
+  fail "ikeview did not load SPD generation $gen (the edited policy)"
+}
+spd_generation() {  # the generation of the store's effective SPD (spd/current), by the agent's protocol
+  python3 - "$WORK/d.sock" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"op":"get","key":"spd/current"}\n')
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+v = json.loads(buf)["value"]
+print((json.loads(v) if isinstance(v, str) else v)["generation"])
+PY
+}
+
 ikv_daemon() {  # [ikeview daemon options]: start ikeview daemon, wait until it has read the SPD
   bg "$IPSECKIT_BIN/ikeview" daemon --mark 0x2a --log-level diag "$@" >/dev/null 2>>"$WORK/ikeview.log"
   IKEVIEW_PID=$!; IKV_PIDS="$IKV_PIDS $IKEVIEW_PID"

@@ -285,3 +285,28 @@ TEST_CASE("message 5 on 4500 for a half-open SA that timed out is explained, not
   CHECK(p.b.logged("Main Mode message from 203.0.113.7:44500 carries our cookie but its half-open SA is gone"));
   CHECK(!p.b.logged("unknown cookies"));
 }
+
+TEST_CASE("behind a NAT: a refused message 5 is answered on 4500, where it came from") {
+  // RFC 3947 4: after the float the exchange stays on 4500, its error notify included.
+  Pair p;
+  auto nat = std::make_shared<Nat>();
+  behind_nat(p, nat);
+  p.a.policy.mm->local_id = isakmp::IdPayload::fqdn("road2.example.com");
+  p.b.policy.mm->peer_id = isakmp::IdPayload::fqdn("road1.example.com");
+  p.start();
+  REQUIRE(p.a.engine->initiate_phase1(p.a.addr, p.b.addr).ok());
+  p.net.run();
+  INFO(p.b.log_text());
+  CHECK(p.b.p1_up.empty());
+  REQUIRE(p.b.logged("Main Mode message 5: the peer authenticated as ID_FQDN road2.example.com"));
+  std::size_t notifies = 0;
+  for (const auto& d : p.net.sent) {
+    if (d.from.addr != p.b.addr.addr) continue;
+    auto m = decode(d);
+    if (!m || m->header.exchange != isakmp::ExchangeType::informational) continue;
+    ++notifies;
+    CHECK(d.from.port == kNatTPort);
+    CHECK(d.to == Endpoint{ip("203.0.113.7"), 44500});
+  }
+  CHECK(notifies == 1);
+}
