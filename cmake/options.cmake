@@ -23,3 +23,11 @@ if(IPSECKIT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
   add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
 endif()
+
+if(IPSECKIT_LIBFUZZER AND IPSECKIT_SANITIZE)
+  # Coverage instrumentation for everything we compile (libcore's parsers and engines, not just
+  # the fuzz targets' own files), or libFuzzer would mutate blind. Binaries not linked with
+  # -fsanitize=fuzzer get the sanitizer runtime's no-op coverage callbacks (hence only with
+  # IPSECKIT_SANITIZE; without it, only the fuzz targets' own files are instrumented).
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

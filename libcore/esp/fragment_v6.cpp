@@ -34,6 +34,7 @@ bool walk_v6_chain(ByteView p, V6Chain& out) {
       return true;
     }
     if (nh != 0 && nh != 43 && nh != 60) return true;
+    if (nh == 0 && off != kHdr) return false;  // Hop-by-Hop only right after the header (RFC 8200 4.1)
     if (off + 2 > out.total) return false;
     const std::size_t len = (std::size_t{p[off + 1]} + 1) * 8;
     if (off + len > out.total) return false;

@@ -11,7 +11,7 @@ namespace ipseckit::esp {
 
 namespace {
 
-constexpr std::size_t kMaxHeader = 256;  // IPv4: 60; IPv6: the Unfragmentable Part kept
+constexpr std::size_t kMaxHeader = Reassembler::kMaxHeader;
 constexpr std::size_t kMaxData = 65535;  // bytes after the header
 
 std::uint16_t u16(ByteView p, std::size_t off) {

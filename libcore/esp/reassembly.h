@@ -50,6 +50,8 @@ class Reassembler {
  public:
   static constexpr std::size_t kSlots = 16;
   static constexpr std::uint64_t kTimeoutMs = 5000;
+  // The longest header kept: IPv4 60 bytes; IPv6, the Unfragmentable Part (longer: refused).
+  static constexpr std::size_t kMaxHeader = 256;
 
   struct Counters {
     std::uint64_t fragments = 0, reassembled = 0, dropped = 0;  // dropped: fragments thrown away

@@ -107,7 +107,10 @@ echo "ok: half-open tunnels timed out and freed after $((SECONDS - T0)) s (tunne
 # A second storm while the call is up, incl. its tunnel id from the wrong peer.
 TID=$(ns "$S" srv "$L" sessions --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["tunnel_id"])')
 ns "$C" cli $PY "$STORM" 198.51.100.1 1701 junk "$TID" >/dev/null || fail "storm sender failed"
-sleep 1.2
+for _ in $(seq 1 50); do  # until the server has read the storm (bounded: 5 s)
+  [ "$(counters wrong_peer)" -ge 50 ] && break
+  sleep 0.1
+done
 alive
 kill -0 "$CLIENT" 2>/dev/null || fail "the client's call did not survive the second storm"
 established || fail "the session is no longer established after the second storm"
