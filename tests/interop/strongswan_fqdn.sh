@@ -44,6 +44,18 @@ log_line() {  # log_line TEXT: the first line of our event log containing TEXT (
   done
   echo "$l"
 }
+expect_refused() {  # expect_refused TEXT PATTERN WHAT: our log's line with TEXT matches the glob
+  # PATTERN (it names the ID and the rule), and ikeview holds no SA after the WHAT
+  local refused
+  refused=$(log_line "$1")
+  # shellcheck disable=SC2254  # PATTERN is a glob on purpose
+  case $refused in
+    $2) ;;
+    *) fail "ikeview log does not name the ID and the rule of the $3: '$refused'";;
+  esac
+  [ "$(sa_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] ||
+    fail "ikeview sa after the $3: $(on "$IPSECKIT_BIN/ikeview" sa)"
+}
 ssw_est() {  # charon's line for an IKE SA between the two FQDNs
   grep -c "IKE_SA peer\[[0-9]*\] established between 198.51.100.1\[ssw.example.com\]...198.51.100.2\[dut.example.com\]" "$CLOG"
 }
@@ -76,13 +88,9 @@ ikv_edit_policy '
 for r in rules:
     r["peer_id"] = "fqdn:other.example.com"'
 "$PEER" initiate "$NP" --timeout 3 >"$WORK/ssw-refused.log" 2>&1 && fail "strongSwan got an SA the rules refuse"
-refused=$(log_line "authenticated as ID_FQDN ssw.example.com, but")
-case $refused in
-  *"Main Mode message 5: the peer authenticated as ID_FQDN ssw.example.com, but rule '"*"' names its peer ID_FQDN other.example.com"*) ;;
-  *) fail "ikeview log does not name the ID and the rule: '$refused'";;
-esac
-[ "$(sa_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] ||
-  fail "ikeview sa after the refusal: $(on "$IPSECKIT_BIN/ikeview" sa)"
+expect_refused "authenticated as ID_FQDN ssw.example.com, but" \
+  "*Main Mode message 5: the peer authenticated as ID_FQDN ssw.example.com, but rule '*' names its peer ID_FQDN other.example.com*" \
+  "Main Mode refusal"
 for _ in $(seq 30); do grep -q "received INVALID_ID_INFORMATION error notify" "$CLOG" && break; sleep 0.1; done
 grep -q "received INVALID_ID_INFORMATION error notify" "$CLOG" || fail "charon did not get INVALID-ID-INFORMATION"
 # our notify answers message 5 where it came from: port 4500 after the float (RFC 3947 4)
@@ -116,13 +124,9 @@ ikv_edit_policy '
 for r in rules[1:]:
     r["peer_id"] = "fqdn:other.example.com"'
 "$PEER" initiate "$NP" --timeout 3 >"$WORK/ssw-am-refused.log" 2>&1 && fail "strongSwan's AM got an SA the rules refuse"
-refused=$(log_line "started Aggressive Mode as ID_FQDN ssw.example.com")
-case $refused in
-  *"no rule covering it names that identity (rule 'decoy' expects ID_FQDN road.example.com)"*) ;;
-  *) fail "ikeview log does not name the AM ID and the rule: '$refused'";;
-esac
-[ "$(sa_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] ||
-  fail "ikeview sa after the AM refusal: $(on "$IPSECKIT_BIN/ikeview" sa)"
+expect_refused "started Aggressive Mode as ID_FQDN ssw.example.com" \
+  "*no rule covering it names that identity (rule 'decoy' expects ID_FQDN road.example.com)*" \
+  "Aggressive Mode refusal"
 
 ikv_stop_daemon
 echo "strongswan_fqdn: all checks passed"

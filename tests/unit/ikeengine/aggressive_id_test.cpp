@@ -26,6 +26,15 @@ void fqdn_pair(Pair& p, const char* a_claims = "fqdn:road1.example.com") {
   p.b.policy.mm->peer_id = id("fqdn:road1.example.com");
 }
 
+// Main Mode, a initiating as a_local_id to b, whose rule names b_peer_id; runs until quiet.
+void run_mm_ids(Pair& p, const char* a_local_id, const char* b_peer_id) {
+  p.a.policy.mm->local_id = id(a_local_id);
+  p.b.policy.mm->peer_id = id(b_peer_id);
+  p.start();
+  p.initiate();
+  p.net.run();
+}
+
 bool clear_am3_seen(const Pair& p) {
   for (const auto& d : p.net.sent) {
     if (d.from.addr != p.a.addr.addr) continue;
@@ -116,20 +125,12 @@ TEST_CASE("the initiator refuses a responder whose authenticated ID is not the r
 
 TEST_CASE("Main Mode checks the peer's ID against the rule's peer_id after HASH_I") {
   Pair p;
-  p.a.policy.mm->local_id = id("fqdn:road2.example.com");
-  p.b.policy.mm->peer_id = id("fqdn:road1.example.com");
-  p.start();
-  p.initiate();
-  p.net.run();
+  run_mm_ids(p, "fqdn:road2.example.com", "fqdn:road1.example.com");
   CHECK(p.b.p1_up.empty());
   CHECK_MESSAGE(p.b.logged("Main Mode message 5: the peer authenticated as ID_FQDN road2.example.com"), p.b.log_text());
   // The right ID completes.
   Pair q;
-  q.a.policy.mm->local_id = id("fqdn:road1.example.com");
-  q.b.policy.mm->peer_id = id("fqdn:ROAD1.example.com");
-  q.start();
-  q.initiate();
-  q.net.run();
+  run_mm_ids(q, "fqdn:road1.example.com", "fqdn:ROAD1.example.com");
   REQUIRE_MESSAGE(q.b.p1_up.size() == 1, q.b.log_text());
   CHECK(q.b.p1_up[0].peer_id == "ID_FQDN road1.example.com");
 }
