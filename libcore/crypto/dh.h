@@ -48,8 +48,10 @@ Status validate_public_value(DhGroupId g, ByteView peer);
 
 class DhGroup {
  public:
-  // A fresh ephemeral key from the CSPRNG. MODP exponents have 256 bits (groups 1-15) or 384
-  // bits (group 16): twice the groups' strength, as RFC 3526 8 advises.
+  // A fresh ephemeral key from the CSPRNG. MODP exponents have twice the group's strength
+  // (RFC 3526 8): 224 bits for group 14 (2 x 112, its strength in NIST SP 800-57 Part 1
+  // Table 2, inside RFC 3526's 220-320; what OpenSSL 3 draws for its named modp_2048 group),
+  // 256 bits for groups 1, 2, 5 and 15, 384 bits for group 16.
   static Result<DhGroup> generate(DhGroupId g);
   // A known private key (big-endian; MODP: 1 < x < p-1, ECP: 0 < d < n), for known-answer tests.
   static Result<DhGroup> from_private(DhGroupId g, ByteView priv);

@@ -87,7 +87,7 @@ constexpr std::array<GroupInfo, 8> kGroups{{
     {DhGroupId::modp768, "modp768", false, 96, 256, kModp768, ""},
     {DhGroupId::modp1024, "modp1024", false, 128, 256, kModp1024, ""},
     {DhGroupId::modp1536, "modp1536", false, 192, 256, kModp1536, ""},
-    {DhGroupId::modp2048, "modp2048", false, 256, 256, kModp2048, ""},
+    {DhGroupId::modp2048, "modp2048", false, 256, 224, kModp2048, ""},
     {DhGroupId::modp3072, "modp3072", false, 384, 256, kModp3072, ""},
     {DhGroupId::modp4096, "modp4096", false, 512, 384, kModp4096, ""},
     {DhGroupId::ecp256, "ecp256", true, 32, 256, kP256, "P-256"},
