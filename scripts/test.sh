@@ -9,24 +9,32 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 jobs=$(nproc)
 
+# stage NAME COMMAND...: runs a step and says how long it took (CI has a 30-minute budget).
+stage() {
+  name=$1 t0=$(date +%s)
+  shift
+  "$@"
+  echo "scripts/test.sh: $name took $(($(date +%s) - t0)) s"
+}
+
 run_release() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build -j "$jobs"
-  ctest --test-dir build --output-on-failure -j "$jobs"
+  stage "Release build" cmake --build build -j "$jobs"
+  stage "Release ctest" ctest --test-dir build --output-on-failure -j "$jobs"
 }
 
 run_sanitize() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIPSECKIT_SANITIZE=ON \
     -DIPSECKIT_LIBFUZZER=ON -DIPSECKIT_BENCH=OFF -DIPSECKIT_FUZZ_ITERATIONS=8000 \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
-  cmake --build build-asan -j "$jobs"
+  stage "sanitizer build" cmake --build build-asan -j "$jobs"
   # Interop tests (real peers, minutes each) run in the Release build only; the fuzz targets'
   # fixed-seed mutation runs too, because under the sanitizers each target runs as libFuzzer below.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'interop|fuzz'
+    stage "sanitizer ctest" ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'interop|fuzz'
   # Coverage-guided fuzzing, a short bounded run per target (seconds each), $jobs targets at a
   # time (each run is single-threaded).
-  failed=0 pids="" n=0
+  failed=0 pids="" n=0 t0=$(date +%s)
   for f in build-asan/bin/libfuzzer_*; do
     [ -x "$f" ] || continue
     fuzz_one "$f" &
@@ -38,6 +46,7 @@ run_sanitize() {
   done
   for p in $pids; do wait "$p" || failed=1; done
   [ "$failed" = 0 ] || { echo "scripts/test.sh: a libFuzzer run failed" >&2; exit 1; }
+  echo "scripts/test.sh: libFuzzer runs took $(($(date +%s) - t0)) s"
 }
 
 # fuzz_one BINARY: a libFuzzer run on a copy of the target's corpus; its log on failure.
