@@ -10,12 +10,13 @@
 #include <string>
 
 namespace ipseckit::store {
-namespace {
 
-class Reader {
+class FastReader::Reader {
  public:
   Reader(std::string_view text, std::size_t max_depth)
       : m_p(text.data()), m_end(text.data() + text.size()), m_max(max_depth) {}
+  Reader(const char* p, const char* end, std::size_t max_depth) : m_p(p), m_end(end), m_max(max_depth) {}
+  const char* pos() const { return m_p; }
 
   bool document(Json& out) {
     ws();
@@ -25,7 +26,6 @@ class Reader {
     return m_p == m_end;
   }
 
- private:
   // RFC 8259 2: insignificant whitespace.
   void ws() {
     while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
@@ -193,12 +193,43 @@ class Reader {
   std::size_t m_max;
 };
 
-}  // namespace
-
 std::optional<Json> parse_object_fast(std::string_view text, std::size_t max_depth) {
   Json out;
-  if (!Reader(text, max_depth).document(out)) return std::nullopt;
+  if (!FastReader::Reader(text, max_depth).document(out)) return std::nullopt;
   return out;
+}
+
+bool FastReader::string(std::string& out) {
+  if (m_p == m_end || *m_p != '"') return false;
+  Reader r(m_p, m_end, 0);
+  if (!r.string(out)) return false;
+  m_p = r.pos();
+  return true;
+}
+
+bool FastReader::value(Json& out, std::size_t depth) {
+  Reader r(m_p, m_end, m_max);
+  if (!r.value(out, depth)) return false;
+  m_p = r.pos();
+  return true;
+}
+
+bool FastReader::uint(std::uint64_t& out) {
+  const char* digits = m_p;
+  std::uint64_t v = 0;
+  while (m_p != m_end && *m_p >= '0' && *m_p <= '9') v = v * 10 + static_cast<std::uint64_t>(*m_p++ - '0');
+  const auto n = static_cast<std::size_t>(m_p - digits);
+  if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
+  if (m_p != m_end && (*m_p == '.' || *m_p == 'e' || *m_p == 'E')) return false;
+  out = v;
+  return true;
+}
+
+bool FastReader::literal(std::string_view text) {
+  if (static_cast<std::size_t>(m_end - m_p) < text.size() || std::memcmp(m_p, text.data(), text.size()) != 0)
+    return false;
+  m_p += text.size();
+  return true;
 }
 
 }  // namespace ipseckit::store

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -16,5 +17,29 @@ namespace ipseckit::store {
 // text's one JSON object (surrounding whitespace allowed) if it lies in the subset and nests at
 // most max_depth levels; else nullopt.
 std::optional<Json> parse_object_fast(std::string_view text, std::size_t max_depth);
+
+// The same reader as a cursor, for parsers of one fixed request layout (request_fast.h): each
+// call reads one item of the subset at the cursor (no whitespace skipped) and advances past it,
+// or returns false (the cursor then points anywhere; the caller declines the whole text).
+class FastReader {
+ public:
+  FastReader(std::string_view text, std::size_t max_depth)
+      : m_p(text.data()), m_end(text.data() + text.size()), m_max(max_depth) {}
+  bool literal(std::string_view text);  // exactly these bytes
+  bool string(std::string& out);        // a JSON string
+  bool uint(std::uint64_t& out);        // a non-negative integer as parse_object_fast takes it
+  // A value nested at depth (the levels of the containers around it), as parse_object_fast
+  // builds it; objects and arrays deeper than max_depth decline.
+  bool value(Json& out, std::size_t depth);
+  bool at_end() const { return m_p == m_end; }
+  bool peek(char c) const { return m_p != m_end && *m_p == c; }
+
+  class Reader;
+
+ private:
+  const char* m_p;
+  const char* m_end;
+  std::size_t m_max;
+};
 
 }  // namespace ipseckit::store

@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "store/keys.h"
+#include "store/request_fast.h"
 
 namespace ipseckit::store {
 namespace {
@@ -36,16 +37,22 @@ void Session::send_ok(const Json& id, const Json& body) {
 }
 
 void Session::handle_line(std::string_view line) {
+  // A daemon's quiet log batches and transactions skip the request's JSON tree.
+  if (auto fast = parse_request_fast(line)) return run(*fast, fast->id);
   if (str::trim(line).empty()) return;
   auto obj = parse_line(line);
   if (!obj) return send_error(nullptr, obj.error().code, obj.error().message);
   const Json id = request_id(*obj);
   auto req = parse_request(std::move(*obj));
   if (!req) return send_error(id, req.error().code, req.error().message);
+  run(*req, id);
+}
+
+void Session::run(Request& req, const Json& id) {
   try {
-    Reply r = dispatch(*req);
+    Reply r = dispatch(req);
     if (!r) return send_error(id, r.error().code, r.error().message);
-    if (*r && !req->quiet) send_ok(id, **r);  // quiet: answered only when it fails
+    if (*r && !req.quiet) send_ok(id, **r);  // quiet: answered only when it fails
   } catch (const std::exception& e) {
     send_error(id, "internal", e.what());
   }
@@ -58,8 +65,9 @@ Status Session::require_admin(std::string_view what) const {
 }
 
 Session::Reply Session::dispatch(Request& r) {
-  auto revision_body = [](Result<std::uint64_t> rev) -> Reply {
+  auto revision_body = [&r](Result<std::uint64_t> rev) -> Reply {
     if (!rev) return rev.error();
+    if (r.quiet) return std::optional<Json>(Json());  // never sent: no body to build
     return std::optional<Json>(Json{{"revision", *rev}});
   };
   switch (r.op) {
@@ -179,12 +187,13 @@ Session::Reply Session::do_unwatch(const Request& r) {
   return std::optional<Json>(Json::object());
 }
 
-Session::Reply Session::do_log(const Request& r) {
+Session::Reply Session::do_log(Request& r) {
   IPSECKIT_TRY(require_admin("log"));
   for (const auto& l : r.lines)  // all or nothing: checked before any is appended
     if (l.subsys.empty()) return Error::make("bad_request", "field 'subsys' must not be empty");
   std::uint64_t seq = 0;
-  for (const auto& l : r.lines) seq = m_engine.log(l.subsys, l.level, l.message).seq;
+  for (auto& l : r.lines) seq = m_engine.log(std::move(l.subsys), std::move(l.level), std::move(l.message)).seq;
+  if (r.quiet) return std::optional<Json>(Json());  // never sent: no body to build
   return std::optional<Json>(Json{{"seq", seq}});
 }
 

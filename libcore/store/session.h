@@ -53,13 +53,14 @@ class Session {
   // A handler returns the success body (without "id"/"ok"), or nullopt if it already wrote
   // its own response (watch: the response must precede the snapshot events).
   using Reply = Result<std::optional<Json>>;
-  Reply dispatch(Request& r);  // may move the txn out of r
+  Reply dispatch(Request& r);        // may move the txn out of r
+  void run(Request& r, const Json& id);  // dispatch and answer
   Reply do_hello(const Request& r);
   Reply do_get(const Request& r);
   Reply do_list(const Request& r);
   Reply do_watch(const Request& r);
   Reply do_unwatch(const Request& r);
-  Reply do_log(const Request& r);
+  Reply do_log(Request& r);  // moves the lines out of r
   Reply do_log_read(const Request& r);
   Status require_admin(std::string_view what) const;
   void send_ok(const Json& id, const Json& body);

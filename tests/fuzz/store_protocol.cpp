@@ -1,6 +1,7 @@
 // Fuzz target for the state store's wire protocol: bytes go through the line framer into a
 // Session on an in-process, volatile engine (the agent's request path minus the socket).
-// Oracle besides sanitizers: every line the agent would write is one JSON object.
+// Oracles besides sanitizers: every line the agent would write is one JSON object, and the
+// fast readers (json_fast.h, request_fast.h) agree with the general parser.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "store/framer.h"
 #include "store/json_fast.h"
 #include "store/protocol.h"
+#include "store/request_fast.h"
 #include "store/session.h"
 
 using namespace ipseckit;
@@ -58,6 +60,28 @@ void check_fast(std::string_view text) {
   if (full.is_discarded() || !same(*fast, full)) std::abort();
 }
 
+// Oracle for the fixed-layout request reader: what it accepts, the general path
+// (parse_line + parse_request) accepts too, as the same Request.
+void check_request_fast(std::string_view line) {
+  auto fast = parse_request_fast(line);
+  if (!fast) return;
+  auto obj = parse_line(line);
+  if (!obj) std::abort();
+  auto full = parse_request(std::move(*obj));
+  if (!full || !same(fast->id, full->id) || fast->op != full->op || fast->quiet != full->quiet) std::abort();
+  if (fast->lines.size() != full->lines.size() || fast->txn.compares != full->txn.compares ||
+      fast->txn.ops.size() != full->txn.ops.size())
+    std::abort();
+  for (std::size_t i = 0; i < fast->lines.size(); ++i) {
+    const auto &a = fast->lines[i], &b = full->lines[i];
+    if (a.subsys != b.subsys || a.level != b.level || a.message != b.message) std::abort();
+  }
+  for (std::size_t i = 0; i < fast->txn.ops.size(); ++i) {
+    const auto &a = fast->txn.ops[i], &b = full->txn.ops[i];
+    if (a.kind != b.kind || a.key != b.key || !same(a.value, b.value)) std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -77,6 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view in(reinterpret_cast<const char*>(data), size);  // NOLINT: fuzzer bytes as text
   if (!in.empty()) in.remove_prefix(1);
   check_fast(in);
+  check_request_fast(in);
 
   {
     Session session(*engine, Peer{admin ? 0u : 65534u, 1, admin}, check_line, SessionConfig{"policyagent/fuzz", 8});
@@ -86,7 +111,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         session.send_error(nullptr, "too_large", "line too long");
         return 0;
       }
-      while (auto line = framer.next()) session.handle_line(*line);
+      while (auto line = framer.next()) {
+        check_request_fast(*line);
+        session.handle_line(*line);
+      }
     }
     session.handle_line(framer.partial());
   }
