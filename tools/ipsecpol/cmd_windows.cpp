@@ -153,7 +153,7 @@ int run_batch(const std::string& path, const tool::StoreOptions& so) {
   return worst;
 }
 
-int run_parsed(const IpsecpolCommand& cmd, const tool::StoreOptions& so, bool json) {
+int run_parsed(const IpsecpolCommand& cmd, const tool::StoreOptions& so, bool as_json) {
   if (cmd.mode != IpsecpolMode::usage && cmd.mode != IpsecpolMode::extended_usage) {
     if (auto l = check_local(cmd); !l) return tool::fail(kTool, l.error());
   }
@@ -175,7 +175,7 @@ int run_parsed(const IpsecpolCommand& cmd, const tool::StoreOptions& so, bool js
       if (cmd.show.auth) words.emplace_back("auth");
       if (cmd.show.stats) words.emplace_back("stats");
       if (cmd.show.sas) words.emplace_back("sas");
-      return run_show(words, json, so);
+      return run_show(words, as_json, so);
     }
     case IpsecpolMode::delete_dynamic: return run_delete_dynamic(so);
     case IpsecpolMode::dynamic_mode: return run_dynamic(cmd, so);
