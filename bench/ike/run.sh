@@ -58,6 +58,14 @@
 # negotiation as JSON: a third of the profile is policyagent parsing them) and ~11 datagrams
 # through the kernel (~14 % of the profile). 70 % of the ECP-256 speed bound is 133 us per
 # negotiation: DH (~70 us) plus the kernel's share alone (~95 us) already exceed it.
+# After 224-bit MODP-2048 exponents (as OpenSSL's named modp_2048), the agent's direct reader
+# for quiet log/txn requests (store/request_fast.h) and the bound timed on the responder's core
+# before and after ikeview's run (2026-11-28 01:10-01:37, quiet: load 1.5-3.9, nothing else
+# running; command: `IPSECKIT_BIN=$PWD/build/bin bench/ike/run.sh`, 6 MODP-2048 runs):
+#   MODP-2048: 1007.8-1225.5 vs 281.2-312.5 = 3.57-4.06x PASS; 62.6-70.3 % of the speed bound
+#              1584-1801 (median 66 %, FAIL; 1 of 6 runs PASS); before, same command: 54-60 %
+#   ECP-256:  3002.0-3027.6 vs 1025.4-1099.9 = 2.75-2.93x PASS; 28 % of the speed bound (FAIL)
+#   per negotiation: MODP-2048 ikeview 778-907 us + policyagent 71-85 us; ECP-256 ~265 + ~65 us
 set -u
 : "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 SECS=${1:-8} INFLIGHT=${2:-32}
