@@ -210,8 +210,9 @@ if command -v tshark >/dev/null 2>&1; then
   { esp_row 2001:db8::1 2001:db8::2 0x00001001 $K1 $K2; esp_row 2001:db8::2 2001:db8::1 0x00002001 $K3 $K4
     esp_row 2001:db8::1 2001:db8::2 0x00003001 $K3 $K2; esp_row 2001:db8::2 2001:db8::1 0x00004001 $K1 $K4; } >"$TSC/esp_sa"
   printf 'esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n' >"$TSC/preferences"
-  # One pass: each frame's protocol stack and ICV verdict.
-  WIRESHARK_CONFIG_DIR="$TSC" tshark -r "$WORK/veth.pcap" -T fields -E occurrence=f -e frame.protocols \
+  # One pass: each frame's protocol stack and ICV verdict. The transfer's random payload to
+  # port 5001 is "data" (no ephemeral-port or heuristic dissector guessing at it).
+  WIRESHARK_CONFIG_DIR="$TSC" tshark -r "$WORK/veth.pcap" -d tcp.port==5001,data -T fields -E occurrence=f -e frame.protocols \
     -e esp.icv_good -e esp.icv_bad 2>"$WORK/ts.err" >"$WORK/ts.txt" || fail "tshark: $(head -3 "$WORK/ts.err")"
   read -r n_esp n_dec n_good n_bad n_mal < <(awk -F'\t' '
     $1 ~ /:esp/ { e++; if ($1 ~ /:esp:.*(icmpv6|tcp)/) d++; if ($2 ~ /^(1|True)$/) g++; if ($3 ~ /^(1|True)$/) b++ }
