@@ -58,7 +58,7 @@
 # negotiation as JSON: a third of the profile is policyagent parsing them) and ~11 datagrams
 # through the kernel (~14 % of the profile). 70 % of the ECP-256 speed bound is 133 us per
 # negotiation: DH (~70 us) plus the kernel's share alone (~95 us) already exceed it.
-# After 224-bit MODP-2048 exponents (as OpenSSL's named modp_2048), the agent's direct reader
+# After 224-bit MODP-2048 exponents (225 since: as OpenSSL's named modp_2048), the agent's direct reader
 # for quiet log/txn requests (store/request_fast.h) and the bound timed on the responder's core
 # before and after ikeview's run (2026-11-28 01:10-01:37, quiet: load 1.5-3.9, nothing else
 # running; command: `IPSECKIT_BIN=$PWD/build/bin bench/ike/run.sh`, 6 MODP-2048 runs):

@@ -48,10 +48,10 @@ Status validate_public_value(DhGroupId g, ByteView peer);
 
 class DhGroup {
  public:
-  // A fresh ephemeral key from the CSPRNG. MODP exponents have twice the group's strength
-  // (RFC 3526 8): 224 bits for group 14 (2 x 112, its strength in NIST SP 800-57 Part 1
-  // Table 2, inside RFC 3526's 220-320; what OpenSSL 3 draws for its named modp_2048 group),
-  // 256 bits for groups 1, 2, 5 and 15, 384 bits for group 16.
+  // A fresh ephemeral key from the CSPRNG. MODP exponents are at least twice the group's
+  // strength (RFC 3526 8, NIST SP 800-56A): 225 bits for group 14 and 275 for group 15 (RFC
+  // 7919's lengths for the same-size groups, what OpenSSL 3 draws for its named modp_2048 and
+  // modp_3072), 256 bits for groups 1, 2 and 5, 384 bits for group 16.
   static Result<DhGroup> generate(DhGroupId g);
   // A known private key (big-endian; MODP: 1 < x < p-1, ECP: 0 < d < n), for known-answer tests.
   static Result<DhGroup> from_private(DhGroupId g, ByteView priv);
