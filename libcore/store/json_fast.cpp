@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace ipseckit::store {
 
@@ -139,34 +140,11 @@ class FastReader::Reader {
       }
       s.append(run, m_p);
       if (++m_p == m_end) return false;
-      switch (*m_p) {
-        case '"':
-          s.push_back('"');
-          break;
-        case '\\':
-          s.push_back('\\');
-          break;
-        case '/':
-          s.push_back('/');
-          break;
-        case 'b':
-          s.push_back('\b');
-          break;
-        case 'f':
-          s.push_back('\f');
-          break;
-        case 'n':
-          s.push_back('\n');
-          break;
-        case 'r':
-          s.push_back('\r');
-          break;
-        case 't':
-          s.push_back('\t');
-          break;
-        default:
-          return false;  // \uXXXX (and anything invalid)
-      }
+      // RFC 8259 7: the short escapes (\uXXXX, and anything invalid, goes to the full parser).
+      static constexpr std::string_view kEscaped = "\"\\/bfnrt", kMeans = "\"\\/\b\f\n\r\t";
+      const auto k = kEscaped.find(*m_p);
+      if (k == std::string_view::npos) return false;
+      s.push_back(kMeans[k]);
       run = ++m_p;
     }
   }
