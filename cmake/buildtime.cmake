@@ -7,13 +7,14 @@
 # from them; CLI11 2.1 alone costs ~4.5 s of CPU per file that includes it (it is header-only and
 # emits its inline virtual functions and validator objects in every such file). File-local
 # names (anonymous namespace, static) must therefore differ between the files of a listed
-# target; a target whose files clash is simply not listed (libcore sys, crypto, wire, store,
-# policy, esp, ppp: duplicate helpers such as malformed(), be16(), kCommands).
+# target; a target whose files clash is simply not listed (libcore crypto, wire, store, policy,
+# esp, ppp: e.g. each wire codec has its own malformed() with its protocol's message prefix and
+# error code, the netsh contexts each their own kCommands).
 #
 # IPSECKIT_PCH: precompiled header, see below.
 option(IPSECKIT_UNITY "Compile the libraries and tools in IPSECKIT_UNITY_TARGETS as one file each" ON)
 set(IPSECKIT_UNITY_TARGETS
-  ipseckit_base ipseckit_ike ipseckit_l2tp ipseckit_policydb
+  ipseckit_base ipseckit_ike ipseckit_l2tp ipseckit_policydb ipseckit_sys
   espd ikeview ipsecpol l2tpd netdiag policyagent)
 
 # Precompiled header (IPSECKIT_PCH): the common standard headers, fmt and nlohmann/json are

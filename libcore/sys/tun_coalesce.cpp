@@ -4,22 +4,13 @@
 // the last of the same size), so the merged frame re-segments into the packets that arrived.
 #include <cstring>
 
+#include "base/byte_order.h"
 #include "sys/tun_offload.h"
 
 namespace ipseckit::sys::offload {
 
 namespace {
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-void put_be16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-
-constexpr std::uint8_t kTcp = 6, kAck = 0x10, kPsh = 0x08;
 constexpr std::uint8_t kNoMerge = 0x01 | 0x02 | 0x04 | 0x20 | 0x40 | 0x80;  // FIN SYN RST URG ECE CWR
 
 // Where the TCP header of a mergeable segment starts (0: not mergeable). IPv4 without options
@@ -29,11 +20,11 @@ std::size_t mergeable(ByteView p) {
   if (p.size() < 40) return 0;
   std::size_t l4 = 0;
   if ((p[0] >> 4) == 4) {
-    if (p[0] != 0x45 || be16(&p[2]) != p.size() || p[9] != kTcp || (be16(&p[6]) & 0x3FFF) != 0) return 0;
+    if (p[0] != 0x45 || load_be16(&p[2]) != p.size() || p[9] != kTcp || (load_be16(&p[6]) & 0x3FFF) != 0) return 0;
     if (csum_fold(csum_partial(p.first(20))) != 0xFFFF) return 0;
     l4 = 20;
   } else if ((p[0] >> 4) == 6) {
-    if (p.size() < 60 || be16(&p[4]) + 40u != p.size() || p[6] != kTcp) return 0;
+    if (p.size() < 60 || load_be16(&p[4]) + 40u != p.size() || p[6] != kTcp) return 0;
     l4 = 40;
   } else {
     return 0;
@@ -88,7 +79,7 @@ void Coalescer::add(ByteView p) {
   if (s) {
     const std::uint8_t* q = s->buf.data() + kVnetHdrLen;
     const std::uint8_t* qt = q + l4;
-    bool ok = !s->closed && s->thl == thl && pay <= s->mss && be32(t + 4) == s->next_seq &&
+    bool ok = !s->closed && s->thl == thl && pay <= s->mss && load_be32(t + 4) == s->next_seq &&
               s->count < kMaxSegments && s->len + pay <= 65535 - (v6 ? 40 : 0);
     // Headers equal but for lengths, IDs, checksums, sequence numbers and PSH.
     ok = ok && std::memcmp(qt + 8, t + 8, 5) == 0 && (qt[13] & ~kPsh) == (t[13] & ~kPsh) &&
@@ -96,7 +87,7 @@ void Coalescer::add(ByteView p) {
     if (v6)
       ok = ok && std::memcmp(q, p.data(), 4) == 0 && q[7] == p[7];
     else
-      ok = ok && q[1] == p[1] && std::memcmp(q + 6, p.data() + 6, 4) == 0 && be16(&p[4]) == s->next_id;
+      ok = ok && q[1] == p[1] && std::memcmp(q + 6, p.data() + 6, 4) == 0 && load_be16(&p[4]) == s->next_id;
     if (ok) {
       std::memcpy(s->buf.data() + kVnetHdrLen + s->len, t + thl, pay);
       s->len += pay;
@@ -127,8 +118,8 @@ void Coalescer::add(ByteView p) {
   s->thl = thl;
   s->v6 = v6;
   s->mss = static_cast<std::uint16_t>(pay);
-  s->next_seq = be32(t + 4) + static_cast<std::uint32_t>(pay);
-  s->next_id = v6 ? 0 : static_cast<std::uint16_t>(be16(&p[4]) + 1);
+  s->next_seq = load_be32(t + 4) + static_cast<std::uint32_t>(pay);
+  s->next_id = v6 ? 0 : static_cast<std::uint16_t>(load_be16(&p[4]) + 1);
   s->count = 1;
   s->closed = (t[13] & kPsh) != 0;
   s->psh = s->closed;
@@ -143,16 +134,16 @@ void Coalescer::emit(Slot& s) {
     // The kernel re-segments (or delivers) it and completes the TCP checksum from csum_start:
     // the field holds the pseudo-header sum (virtio 1.x §5.1.6.2, VIRTIO_NET_HDR_F_NEEDS_CSUM).
     if (s.v6) {
-      put_be16(p + 4, static_cast<std::uint16_t>(s.len - 40));
+      store_be16(p + 4, static_cast<std::uint16_t>(s.len - 40));
     } else {
-      put_be16(p + 2, static_cast<std::uint16_t>(s.len));
-      put_be16(p + 4, static_cast<std::uint16_t>(s.next_id - s.count));
-      put_be16(p + 10, 0);
-      put_be16(p + 10, static_cast<std::uint16_t>(~csum_fold(csum_partial(ByteView(p, 20)))));
+      store_be16(p + 2, static_cast<std::uint16_t>(s.len));
+      store_be16(p + 4, static_cast<std::uint16_t>(s.next_id - s.count));
+      store_be16(p + 10, 0);
+      store_be16(p + 10, static_cast<std::uint16_t>(~csum_fold(csum_partial(ByteView(p, 20)))));
     }
     std::uint8_t* t = p + s.l4;
     if (s.psh) t[13] = static_cast<std::uint8_t>(t[13] | kPsh);
-    put_be16(t + 16, csum_fold(pseudo_header_sum(ByteView(p, s.l4), kTcp, s.len - s.l4)));
+    store_be16(t + 16, csum_fold(pseudo_header_sum(ByteView(p, s.l4), kTcp, s.len - s.l4)));
     h.flags = kNeedsCsum;
     h.gso_type = s.v6 ? kGsoTcpV6 : kGsoTcpV4;
     h.hdr_len = static_cast<std::uint16_t>(s.l4 + s.thl);

@@ -29,6 +29,9 @@ inline constexpr std::size_t kMaxFrame = kVnetHdrLen + 65535;
 // struct virtio_net_hdr flags and gso_type (linux/virtio_net.h).
 inline constexpr std::uint8_t kNeedsCsum = 1;
 inline constexpr std::uint8_t kGsoNone = 0, kGsoTcpV4 = 1, kGsoUdp = 3, kGsoTcpV6 = 4, kGsoUdpL4 = 5, kGsoEcn = 0x80;
+// IP protocol numbers and the TCP flags (RFC 9293 §3.1) that segmentation and coalescing read.
+inline constexpr std::uint8_t kTcp = 6, kUdp = 17;
+inline constexpr std::uint8_t kFin = 0x01, kPsh = 0x08, kAck = 0x10, kCwr = 0x80;
 
 struct VnetHdr {
   std::uint8_t flags = 0;

@@ -2,54 +2,30 @@
 #include <bit>
 #include <cstring>
 
+#include "base/byte_order.h"
 #include "sys/tun_offload.h"
 
 namespace ipseckit::sys::offload {
-
-namespace {
-
-std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-void put_le16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v);
-  p[1] = static_cast<std::uint8_t>(v >> 8);
-}
-void put_be16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put_be32(std::uint8_t* p, std::uint32_t v) {
-  put_be16(p, static_cast<std::uint16_t>(v >> 16));
-  put_be16(p + 2, static_cast<std::uint16_t>(v));
-}
-
-constexpr std::uint8_t kTcp = 6, kUdp = 17;
-constexpr std::uint8_t kFin = 0x01, kPsh = 0x08, kCwr = 0x80;
-
-}  // namespace
 
 std::optional<VnetHdr> parse_vnet_hdr(ByteView f) {
   if (f.size() < kVnetHdrLen) return std::nullopt;
   VnetHdr h;
   h.flags = f[0];
   h.gso_type = f[1];
-  h.hdr_len = le16(&f[2]);
-  h.gso_size = le16(&f[4]);
-  h.csum_start = le16(&f[6]);
-  h.csum_offset = le16(&f[8]);
+  h.hdr_len = load_le16(&f[2]);
+  h.gso_size = load_le16(&f[4]);
+  h.csum_start = load_le16(&f[6]);
+  h.csum_offset = load_le16(&f[8]);
   return h;
 }
 
 void write_vnet_hdr(std::span<std::uint8_t, kVnetHdrLen> o, const VnetHdr& h) {
   o[0] = h.flags;
   o[1] = h.gso_type;
-  put_le16(&o[2], h.hdr_len);
-  put_le16(&o[4], h.gso_size);
-  put_le16(&o[6], h.csum_start);
-  put_le16(&o[8], h.csum_offset);
+  store_le16(&o[2], h.hdr_len);
+  store_le16(&o[4], h.gso_size);
+  store_le16(&o[6], h.csum_start);
+  store_le16(&o[8], h.csum_offset);
 }
 
 // RFC 1071 §2 (B), (C): the one's complement sum does not depend on byte order, and 32-bit
@@ -100,11 +76,11 @@ std::optional<Segmenter> Segmenter::parse(ByteView frame) {
   if (ver == 4) {
     if (p.size() < 20 || (p[0] & 0xF) < 5) return std::nullopt;
     s.m_l4 = std::size_t{p[0] & 0xFu} * 4;
-    if (be16(&p[2]) != p.size() || s.m_l4 > p.size()) return std::nullopt;
+    if (load_be16(&p[2]) != p.size() || s.m_l4 > p.size()) return std::nullopt;
     proto = p[9];
   } else if (ver == 6) {
     s.m_v6 = true;
-    if (p.size() < 40 || be16(&p[4]) + 40u != p.size()) return std::nullopt;
+    if (p.size() < 40 || load_be16(&p[4]) + 40u != p.size()) return std::nullopt;
     s.m_l4 = 40;
     proto = p[6];
   } else {
@@ -119,7 +95,7 @@ std::optional<Segmenter> Segmenter::parse(ByteView frame) {
   // TSO (virtio 1.x §5.1.6.2): TCP, no IPv4 fragments or options beyond the header, no IPv6
   // extension headers, the checksum left to us at the TCP checksum field.
   if (gt != (s.m_v6 ? kGsoTcpV6 : kGsoTcpV4) || proto != kTcp || h->gso_size == 0) return std::nullopt;
-  if (!s.m_v6 && (be16(&p[6]) & 0x3FFF) != 0) return std::nullopt;
+  if (!s.m_v6 && (load_be16(&p[6]) & 0x3FFF) != 0) return std::nullopt;
   if (!(h->flags & kNeedsCsum) || h->csum_start != s.m_l4 || h->csum_offset != 16) return std::nullopt;
   if (s.m_l4 + 20 > p.size()) return std::nullopt;
   const std::size_t thl = static_cast<std::size_t>(p[s.m_l4 + 12] >> 4) * 4;
@@ -144,7 +120,7 @@ std::size_t Segmenter::write(std::size_t i, std::span<std::uint8_t> out) const {
       std::uint8_t* field = out.data() + m_h.csum_start + m_h.csum_offset;
       std::uint16_t c = static_cast<std::uint16_t>(~csum_fold(csum_partial(ByteView(out).subspan(m_h.csum_start, n - m_h.csum_start))));
       if (c == 0 && m_h.csum_offset == 6 && m_h.csum_start == m_l4 && m_pkt[m_v6 ? 6 : 9] == kUdp) c = 0xFFFF;  // RFC 768
-      put_be16(field, c);
+      store_be16(field, c);
     }
     return n;
   }
@@ -157,21 +133,21 @@ std::size_t Segmenter::write(std::size_t i, std::span<std::uint8_t> out) const {
   std::memcpy(o, m_pkt.data(), m_hdr_len);
   std::memcpy(o + m_hdr_len, m_pkt.data() + m_hdr_len + off, len);
   if (m_v6) {
-    put_be16(o + 4, static_cast<std::uint16_t>(n - 40));
+    store_be16(o + 4, static_cast<std::uint16_t>(n - 40));
   } else {
-    put_be16(o + 2, static_cast<std::uint16_t>(n));
-    put_be16(o + 4, static_cast<std::uint16_t>(be16(o + 4) + i));  // RFC 6864 §4.1: IDs as the kernel's TSO does
-    put_be16(o + 10, 0);
-    put_be16(o + 10, static_cast<std::uint16_t>(~csum_fold(csum_partial(ByteView(o, m_l4)))));
+    store_be16(o + 2, static_cast<std::uint16_t>(n));
+    store_be16(o + 4, static_cast<std::uint16_t>(load_be16(o + 4) + i));  // RFC 6864 §4.1: IDs as the kernel's TSO does
+    store_be16(o + 10, 0);
+    store_be16(o + 10, static_cast<std::uint16_t>(~csum_fold(csum_partial(ByteView(o, m_l4)))));
   }
   std::uint8_t* t = o + m_l4;
-  put_be32(t + 4, be32(t + 4) + static_cast<std::uint32_t>(off));
+  store_be32(t + 4, load_be32(t + 4) + static_cast<std::uint32_t>(off));
   if (i + 1 != m_count) t[13] = static_cast<std::uint8_t>(t[13] & ~(kFin | kPsh));
   if (i != 0) t[13] = static_cast<std::uint8_t>(t[13] & ~kCwr);
-  put_be16(t + 16, 0);
+  store_be16(t + 16, 0);
   const std::size_t l4len = n - m_l4;
   const std::uint64_t sum = csum_partial(ByteView(t, l4len), pseudo_header_sum(ByteView(o, m_l4), kTcp, l4len));
-  put_be16(t + 16, static_cast<std::uint16_t>(~csum_fold(sum)));
+  store_be16(t + 16, static_cast<std::uint16_t>(~csum_fold(sum)));
   return n;
 }
 

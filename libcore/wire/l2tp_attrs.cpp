@@ -11,10 +11,6 @@ Error refuse(std::string code, std::string what, L2tpErrorCode err) {
   return Error::make(std::move(code), std::move(what), l2tp_proto(2, static_cast<std::uint16_t>(err)));
 }
 
-Error malformed(std::string what, L2tpErrorCode err = L2tpErrorCode::bad_length) {
-  return refuse("l2tp.malformed", std::move(what), err);
-}
-
 std::string avp_label(const Avp& a) {
   if (a.vendor != 0) return fmt::format("vendor {} attribute {}", a.vendor, a.type);
   return fmt::format("AVP {} ({})", a.type, name(static_cast<AvpType>(a.type)));
@@ -32,10 +28,11 @@ Result<void> check_values(const L2tpAttrs& at) {
   // §4.4.3: Assigned Tunnel ID and Receive Window Size are non-zero; §4.4.4 same for the
   // Assigned Session ID. A teardown may still name a zero ID (it is honoured regardless).
   if (!teardown && at.assigned_tunnel_id == std::uint16_t{0})
-    return malformed("Assigned Tunnel ID is 0", L2tpErrorCode::bad_value);
+    return l2tp_malformed("Assigned Tunnel ID is 0", L2tpErrorCode::bad_value);
   if (!teardown && at.assigned_session_id == std::uint16_t{0})
-    return malformed("Assigned Session ID is 0", L2tpErrorCode::bad_value);
-  if (at.receive_window_size == std::uint16_t{0}) return malformed("Receive Window Size is 0", L2tpErrorCode::bad_value);
+    return l2tp_malformed("Assigned Session ID is 0", L2tpErrorCode::bad_value);
+  if (at.receive_window_size == std::uint16_t{0})
+    return l2tp_malformed("Receive Window Size is 0", L2tpErrorCode::bad_value);
   return {};
 }
 
@@ -55,9 +52,9 @@ Result<L2tpAttrs> decode_attrs(const std::vector<Avp>& avps, const AvpSecret& se
   // §4.1: "The Message Type AVP ... MUST be the first AVP in a message". It cannot be hidden.
   const Avp& first = avps.front();
   if (!first.is(AvpType::message_type) || first.hidden || first.reserved != 0)
-    return malformed("the first AVP is " + avp_label(first) + ", not an unhidden Message Type",
-                     L2tpErrorCode::bad_value);
-  if (first.value.size() != 2) return malformed(fmt::format("Message Type of {} bytes", first.value.size()));
+    return l2tp_malformed("the first AVP is " + avp_label(first) + ", not an unhidden Message Type",
+                          L2tpErrorCode::bad_value);
+  if (first.value.size() != 2) return l2tp_malformed(fmt::format("Message Type of {} bytes", first.value.size()));
   const auto type = static_cast<L2tpMsgType>((first.value[0] << 8) | first.value[1]);
   if (!is_known(type)) {
     // §3.2 / §4.4.1: an unknown message type with M set clears the tunnel; without M the
@@ -72,12 +69,11 @@ Result<L2tpAttrs> decode_attrs(const std::vector<Avp>& avps, const AvpSecret& se
   ByteView rv;
   for (std::size_t i = 1; i < avps.size(); ++i) {
     const Avp& a = avps[i];
-    if (a.is(AvpType::message_type))
-      return malformed("a second Message Type AVP", L2tpErrorCode::bad_value);
+    if (a.is(AvpType::message_type)) return l2tp_malformed("a second Message Type AVP", L2tpErrorCode::bad_value);
     if (a.is(AvpType::random_vector) && a.reserved == 0) {
       // §4.3: the RV applies to every hidden AVP after it, up to the next RV.
-      if (a.hidden) return malformed("hidden Random Vector", L2tpErrorCode::bad_value);
-      if (a.value.empty()) return malformed("empty Random Vector");
+      if (a.hidden) return l2tp_malformed("hidden Random Vector", L2tpErrorCode::bad_value);
+      if (a.value.empty()) return l2tp_malformed("empty Random Vector");
       rv = a.value;
       at.random_vector = a.value;
       continue;
@@ -103,18 +99,19 @@ Result<L2tpAttrs> decode_attrs(const std::vector<Avp>& avps, const AvpSecret& se
     }
     const AvpRule* rule = avp_rule(t);
     if (rule == nullptr || value.size() < rule->min_len || value.size() > rule->max_len)
-      return malformed(fmt::format("{} of {} bytes (expected {}..{}) in {}", name(t), value.size(),
-                                   rule ? rule->min_len : 0, rule ? rule->max_len : 0, name(type)));
+      return l2tp_malformed(fmt::format("{} of {} bytes (expected {}..{}) in {}", name(t), value.size(),
+                                        rule ? rule->min_len : 0, rule ? rule->max_len : 0, name(type)));
     std::optional<Error> err;
     detail::visit_avp_fields(at, [&](AvpType ft, auto& field) {
       if (ft != t || err) return;
       if (field) {
-        err = malformed("duplicate " + name(t) + " in " + name(type), L2tpErrorCode::bad_value);
+        err = l2tp_malformed("duplicate " + name(t) + " in " + name(type), L2tpErrorCode::bad_value);
         return;
       }
       ByteReader r(value, name(t));
       field.emplace();
-      if (!detail::decode_value(r, *field)) err = malformed(fmt::format("{} of {} bytes is malformed", name(t), value.size()));
+      if (!detail::decode_value(r, *field))
+        err = l2tp_malformed(fmt::format("{} of {} bytes is malformed", name(t), value.size()));
     });
     if (err) return *err;
   }

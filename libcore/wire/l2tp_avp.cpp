@@ -8,8 +8,7 @@ namespace ipseckit::wire {
 namespace {
 
 Error malformed(std::string what) {
-  return Error::make("l2tp.malformed", "L2TP AVP: " + what,
-                     l2tp_proto(2, static_cast<std::uint16_t>(L2tpErrorCode::bad_length)));
+  return l2tp_malformed("L2TP AVP: " + what);
 }
 
 Error hidden_error(std::string what) {

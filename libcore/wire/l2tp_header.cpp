@@ -8,7 +8,7 @@ namespace ipseckit::wire {
 namespace {
 
 Error malformed(std::string what, L2tpErrorCode code = L2tpErrorCode::bad_length) {
-  return Error::make("l2tp.malformed", "L2TP header: " + what, l2tp_proto(2, static_cast<std::uint16_t>(code)));
+  return l2tp_malformed("L2TP header: " + what, code);
 }
 
 }  // namespace

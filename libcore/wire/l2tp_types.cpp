@@ -122,4 +122,8 @@ bool is_session_message(L2tpMsgType t) {
   }
 }
 
+Error l2tp_malformed(std::string what, L2tpErrorCode err) {
+  return Error::make("l2tp.malformed", std::move(what), l2tp_proto(2, static_cast<std::uint16_t>(err)));
+}
+
 }  // namespace ipseckit::wire

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "base/result.h"
+
 namespace ipseckit::wire {
 
 // RFC 2661 §3.2: the value of the Message Type AVP.
@@ -131,6 +133,10 @@ constexpr std::int64_t l2tp_proto(std::uint16_t result, std::uint16_t error = 0)
 }
 constexpr std::uint16_t proto_result(std::int64_t proto) { return static_cast<std::uint16_t>((proto >> 16) & 0xFFFF); }
 constexpr std::uint16_t proto_error(std::int64_t proto) { return static_cast<std::uint16_t>(proto & 0xFFFF); }
+
+// An "l2tp.malformed" error: `what` with the general error (result code 2, RFC 2661 §4.4.2)
+// and the error code that tells the peer why (`err`), for the StopCCN or CDN it causes.
+Error l2tp_malformed(std::string what, L2tpErrorCode err = L2tpErrorCode::bad_length);
 
 }  // namespace ipseckit::wire
 
