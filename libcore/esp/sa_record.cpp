@@ -5,14 +5,13 @@
 #include <fmt/format.h>
 
 #include "base/bytes.h"
+#include "base/json_text.h"
 #include "esp/suite.h"
 #include "policy/algorithms.h"
 
 namespace ipseckit::esp {
 
 namespace {
-
-using json = nlohmann::json;
 
 Error config_error(const std::string& why) {
   return Error::make("config", why);
@@ -55,9 +54,16 @@ Status check_config(const SaConfig& c) {
   return {};
 }
 
-json lifetime_json(const LifetimeLimits& l) {
-  return json{{"soft_bytes", l.soft_bytes},     {"hard_bytes", l.hard_bytes},     {"soft_packets", l.soft_packets},
-              {"hard_packets", l.hard_packets}, {"soft_seconds", l.soft_seconds}, {"hard_seconds", l.hard_seconds}};
+// Keys in ascending order (base/json_text.h).
+void write_lifetime(JsonText& w, const LifetimeLimits& l) {
+  w.object("lifetime")
+      .num("hard_bytes", l.hard_bytes)
+      .num("hard_packets", l.hard_packets)
+      .num("hard_seconds", l.hard_seconds)
+      .num("soft_bytes", l.soft_bytes)
+      .num("soft_packets", l.soft_packets)
+      .num("soft_seconds", l.soft_seconds)
+      .end();
 }
 
 }  // namespace
@@ -128,53 +134,49 @@ Result<EncodedSa> encode_sa(const SaConfig& c, const SaMeta& meta) {
   e.spi = spi_hex(spi);
   e.public_key = sa_public_key(spi);
   e.secret_key = sa_secret_key(spi);
-  json& p = e.public_record;
-  p = json::object();
-  p["spi"] = e.spi;
-  p["direction"] = direction_name(meta.direction);
-  p["origin"] = origin_name(meta.origin);
-  p["mode"] = mode_name(c.mode);
-  p["local"] = c.local.str();
-  p["peer"] = c.remote.str();
-  json& s = e.secret_record;
-  s = json::object();
-  if (c.esp) {
-    p["esp"] = {{"spi", spi_hex(c.esp->spi)},
-                {"cipher", policy::json_name(c.esp->transform.cipher)},
-                {"integrity", policy::json_name(c.esp->transform.integrity)}};
-    auto sp = esp_split(c.esp->transform).value();
-    s["encryption_key"] = hex_of(c.esp->keymat.data(), sp.enc);
-    s["integrity_key"] = hex_of(c.esp->keymat.data() + sp.enc, sp.auth);
-  }
+  // The fields of both records in ascending key order (base/json_text.h; schema in sa_record.h).
+  JsonText p(1024);  // ~600 bytes with selectors
+  JsonText sec(256);  // at most ~240 bytes (AES-256, SHA-512, AH)
   if (c.ah) {
-    p["ah"] = {{"spi", spi_hex(c.ah->spi)}, {"integrity", policy::json_name(c.ah->integrity)}};
-    s["ah_key"] = hex_of(c.ah->keymat.data(), c.ah->keymat.size());
+    p.object("ah").str("integrity", policy::json_name(c.ah->integrity)).str("spi", spi_hex(c.ah->spi)).end();
+    sec.str("ah_key", hex_of(c.ah->keymat.data(), c.ah->keymat.size()));
   }
-  if (c.udp_encap) {
-    json u = {{"local_port", c.udp_encap->local_port}, {"remote_port", c.udp_encap->remote_port}};
-    if (c.udp_encap->orig_src) u["orig_src"] = c.udp_encap->orig_src->str();
-    if (c.udp_encap->orig_dst) u["orig_dst"] = c.udp_encap->orig_dst->str();
-    p["udp_encap"] = u;
+  p.num("clamp_mss", c.clamp_mss).num("created", meta.created).str("df", df_name(c.df));
+  p.str("direction", direction_name(meta.direction)).boolean("esn", c.esn);
+  if (c.esp) {
+    p.object("esp")
+        .str("cipher", policy::json_name(c.esp->transform.cipher))
+        .str("integrity", policy::json_name(c.esp->transform.integrity))
+        .str("spi", spi_hex(c.esp->spi))
+        .end();
+    auto sp = esp_split(c.esp->transform).value();
+    sec.str("encryption_key", hex_of(c.esp->keymat.data(), sp.enc));
+    sec.str("integrity_key", hex_of(c.esp->keymat.data() + sp.enc, sp.auth));
   }
-  p["esn"] = c.esn;
-  p["replay_window"] = c.replay_window;
-  p["lifetime"] = lifetime_json(c.lifetime);
-  p["outer_ttl"] = c.outer_ttl;
-  p["df"] = df_name(c.df);
-  p["path_mtu"] = c.path_mtu;
-  p["clamp_mss"] = c.clamp_mss;
-  p["seq_start"] = c.seq_start;
-  p["replay_top"] = c.replay_top;
-  if (meta.rule) p["rule"] = *meta.rule;
+  write_lifetime(p, c.lifetime);
+  p.str("local", c.local.str()).str("mode", mode_name(c.mode)).str("origin", origin_name(meta.origin));
+  p.num("outer_ttl", c.outer_ttl).num("path_mtu", c.path_mtu).str("peer", c.remote.str());
+  p.num("replay_top", c.replay_top).num("replay_window", c.replay_window);
+  if (meta.rule) p.str("rule", *meta.rule);
   if (meta.selectors) {
     const auto& sel = *meta.selectors;
-    p["selectors"] = {{"local", sel.local.str()},
-                      {"remote", sel.remote.str()},
-                      {"protocol", sel.protocol},
-                      {"local_port", sel.local_port},
-                      {"remote_port", sel.remote_port}};
+    p.object("selectors")
+        .str("local", sel.local.str())
+        .num("local_port", sel.local_port)
+        .num("protocol", sel.protocol)
+        .str("remote", sel.remote.str())
+        .num("remote_port", sel.remote_port)
+        .end();
   }
-  p["created"] = meta.created;
+  p.num("seq_start", c.seq_start).str("spi", e.spi);
+  if (c.udp_encap) {
+    p.object("udp_encap").num("local_port", c.udp_encap->local_port);
+    if (c.udp_encap->orig_dst) p.str("orig_dst", c.udp_encap->orig_dst->str());
+    if (c.udp_encap->orig_src) p.str("orig_src", c.udp_encap->orig_src->str());
+    p.num("remote_port", c.udp_encap->remote_port).end();
+  }
+  e.public_text = p.done();
+  e.secret_text = sec.done();
   return e;
 }
 

@@ -84,12 +84,14 @@ struct SaRecord {
   SaMeta meta;
 };
 
+// The records as JSON text in store::to_text()'s form (base/json_text.h), for
+// store::TxnOp::put_text(); a reader that needs a tree parses it (nlohmann::json::parse).
 struct EncodedSa {
-  std::string spi;         // 8 lowercase hex digits
-  std::string public_key;  // "esp/sa/<spi>"
-  std::string secret_key;  // "secret/esp/sa/<spi>"
-  nlohmann::json public_record;
-  nlohmann::json secret_record;
+  std::string spi;          // 8 lowercase hex digits
+  std::string public_key;   // "esp/sa/<spi>"
+  std::string secret_key;   // "secret/esp/sa/<spi>"
+  std::string public_text;  // the public record
+  std::string secret_text;  // the secret record
 };
 
 inline constexpr const char* kSaPrefix = "esp/sa/";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/json_text.h"
 #include "base/log.h"
 #include "base/log_buffer.h"
 #include "store/autostart.h"
@@ -13,20 +14,6 @@ namespace {
 
 Error malformed(std::string_view what) {
   return Error::make("protocol", "the agent's response to " + std::string(what) + " is malformed");
-}
-
-// s as a JSON string: printable ASCII without quote or backslash goes as it is (event-log
-// lines nearly always), anything else through the serialiser (escapes, invalid UTF-8).
-void append_json_string(std::string& out, std::string_view s) {
-  for (char ch : s) {
-    if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
-      out += to_text(Json(s));
-      return;
-    }
-  }
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
 }
 
 // A quiet txn request as one line, written field by field (no tree of the whole request);
@@ -52,7 +39,7 @@ void append_txn_line(std::string& out, std::uint64_t id, const Txn& t) {
         out += R"({"op":"put","key":)";
         append_json_string(out, o.key);
         out += R"(,"value":)";
-        out += to_text(o.value);
+        out += o.text.empty() ? to_text(o.value) : o.text;
         break;
       case TxnOp::Kind::del:
         out += R"({"op":"delete","key":)";
@@ -294,7 +281,7 @@ Status Client::queue_txn(const Txn& t) {
   ++m_unread;
   std::vector<TxnOp> keys;
   keys.reserve(t.ops.size());
-  for (const auto& op : t.ops) keys.push_back(TxnOp{op.kind, op.key, nullptr});
+  for (const auto& op : t.ops) keys.push_back(TxnOp{op.kind, op.key, nullptr, {}});
   m_nowait_txns.emplace(id, std::move(keys));
   return m_queued.size() >= 65536 ? flush() : Status{};
 }

@@ -1,11 +1,12 @@
 #include "store/engine.h"
 
+#include <array>
 #include <chrono>
-#include <exception>
 #include <set>
 
-#include "base/log.h"
+#include "store/json_canonical.h"
 #include "store/keys.h"
+#include "store/protocol.h"
 
 namespace ipseckit::store {
 namespace {
@@ -14,14 +15,61 @@ namespace {
 // counter monotonic across restarts.
 constexpr std::uint64_t kReserve = 1000;
 
-bool pattern_matches(std::string_view pattern, std::string_view key) {
-  if (pattern.empty()) return true;
-  if (pattern.back() == '/') return has_prefix(key, pattern);
-  return key == pattern;
-}
-
 std::string field(std::string_view base, std::size_t i, std::string_view name) {
   return std::string(base) + "[" + std::to_string(i) + "]." + std::string(name);
+}
+
+// plan()'s index of the keys a txn has changed so far: a few entries searched in order for
+// the common small txn (no allocation per op), a map once it grows (delete_prefix over many).
+class Overlay {
+ public:
+  const std::size_t* find(std::string_view k) const {
+    if (m_big.empty()) {
+      for (std::size_t j = 0; j < m_count; ++j)
+        if (m_small[j].first == k) return &m_small[j].second;
+      return nullptr;
+    }
+    auto it = m_big.find(k);
+    return it == m_big.end() ? nullptr : &it->second;
+  }
+  void set(std::string_view k, std::size_t i) {
+    if (m_big.empty()) {
+      for (std::size_t j = 0; j < m_count; ++j)
+        if (m_small[j].first == k) {
+          m_small[j].second = i;
+          return;
+        }
+      if (m_count < m_small.size()) {
+        m_small[m_count++] = {k, i};
+        return;
+      }
+      m_big.insert(m_small.begin(), m_small.end());
+    }
+    m_big[k] = i;
+  }
+  // Adds the keys under prefix to keys.
+  void under(std::string_view prefix, std::set<std::string_view>& keys) const {
+    if (m_big.empty()) {
+      for (std::size_t j = 0; j < m_count; ++j)
+        if (has_prefix(m_small[j].first, prefix)) keys.insert(m_small[j].first);
+      return;
+    }
+    for (auto it = m_big.lower_bound(prefix); it != m_big.end() && has_prefix(it->first, prefix); ++it)
+      keys.insert(it->first);
+  }
+
+ private:
+  std::array<std::pair<std::string_view, std::size_t>, 16> m_small{};
+  std::size_t m_count = 0;
+  std::map<std::string_view, std::size_t, std::less<>> m_big;
+};
+
+// A put's value as the canonical text the map keeps: its tree dumped, or its put_text text
+// as it is when that is canonical (known, or checked here).
+std::string canonical_text(TxnOp& op, bool steal, bool known_canonical) {
+  if (op.text.empty()) return to_text(op.value);
+  if (known_canonical || is_canonical(op.text, kMaxJsonDepth)) return steal ? std::move(op.text) : op.text;
+  return to_text(Json::parse(op.text));  // an in-process put_text not in to_text()'s form
 }
 
 }  // namespace
@@ -36,7 +84,9 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions opt) {
     if (!p) return p.error();
     auto loaded = (*p)->load();
     if (!loaded) return loaded.error();
-    for (auto& en : loaded->entries) e->m_map[std::move(en.key)] = Slot{std::move(en.value), en.revision};
+    // SQLite holds dump() output; dumping the parsed value again makes sure the map holds
+    // exactly to_text()'s form (once, at startup).
+    for (auto& en : loaded->entries) e->m_map[std::move(en.key)] = Slot(en.value, en.revision);
     e->m_revision = e->m_ceiling = loaded->ceiling;
     e->m_persist = std::move(p.value());
   }
@@ -52,7 +102,7 @@ std::int64_t Engine::now_ms() const {
 Result<Entry> Engine::get(std::string_view key) const {
   auto it = m_map.find(key);
   if (it == m_map.end()) return Error::make("not_found", "key '" + std::string(key) + "' not found");
-  return Entry{it->first, it->second.value, it->second.revision};
+  return Entry{it->first, it->second.value(), it->second.revision};
 }
 
 Result<std::uint64_t> Engine::put(std::string_view key, Json value, std::optional<std::uint64_t> if_revision) {
@@ -80,17 +130,26 @@ Result<std::uint64_t> Engine::txn(Txn&& t) {
   return commit_owned(t, false);
 }
 
+Result<std::uint64_t> Engine::txn_canonical(Txn&& t) {
+  return commit_owned(t, false, true);
+}
+
 Status Engine::check_txn(const Txn& t) const {
+  // The field's name ("ops[3].key") is built only for the error (this runs for every op).
+  auto checked = [](std::string_view key, bool for_write, auto&& name) -> Status {
+    if (auto ok = check_key(key, {}, for_write)) return {};
+    return check_key(key, name(), for_write);
+  };
   for (std::size_t i = 0; i < t.compares.size(); ++i)
-    IPSECKIT_TRY(check_key(t.compares[i].key, field("compare", i, "key"), false));
+    IPSECKIT_TRY(checked(t.compares[i].key, false, [i] { return field("compare", i, "key"); }));
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const auto& op = t.ops[i];
     if (op.kind == TxnOp::Kind::delete_prefix) {
       if (op.key.empty())
         return Error::make("bad_request", "field '" + field("ops", i, "prefix") + "' must not be empty");
-      IPSECKIT_TRY(check_key(op.key, field("ops", i, "prefix"), true));
+      IPSECKIT_TRY(checked(op.key, true, [i] { return field("ops", i, "prefix"); }));
     } else {
-      IPSECKIT_TRY(check_key(op.key, field("ops", i, "key"), true));
+      IPSECKIT_TRY(checked(op.key, true, [i] { return field("ops", i, "key"); }));
     }
   }
   for (const auto& c : t.compares) {
@@ -106,39 +165,43 @@ Status Engine::check_txn(const Txn& t) const {
   return {};
 }
 
-std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool steal) const {
+std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool steal, bool canonical) const {
   std::vector<Change> out;
   // State as the txn goes: key -> index in out of its last change (a put's value or a delete).
-  std::map<std::string, std::size_t, std::less<>> overlay;
-  auto current = [&](const std::string& k) -> const Json* {
-    if (auto o = overlay.find(k); o != overlay.end()) return out[o->second].value ? &*out[o->second].value : nullptr;
+  // The views point into t's keys and m_map's, which stay put while plan() runs.
+  Overlay overlay;
+  auto current = [&](std::string_view k) -> const std::string* {
+    if (const std::size_t* o = overlay.find(k)) return out[*o].text ? &*out[*o].text : nullptr;
     auto it = m_map.find(k);
-    return it == m_map.end() ? nullptr : &it->second.value;
+    return it == m_map.end() ? nullptr : &it->second.text;
   };
-  auto remove = [&](const std::string& k) {
+  auto remove = [&](std::string_view k) {
     if (!current(k)) return;
-    out.push_back(Change{k, std::nullopt});
-    overlay[k] = out.size() - 1;
+    out.push_back(Change{std::string(k), std::nullopt});
+    overlay.set(k, out.size() - 1);
   };
   for (auto& op : t.ops) {
     switch (op.kind) {
       case TxnOp::Kind::put: {
-        const Json* cur = current(op.key);
-        if (drop_unchanged_puts && cur && *cur == op.value) break;
-        out.push_back(Change{op.key, steal ? std::move(op.value) : op.value});
-        overlay[op.key] = out.size() - 1;
+        std::string text = canonical_text(op, steal, canonical);
+        // Unchanged means the same canonical text (so 1 and 1.0, equal as trees, differ).
+        if (drop_unchanged_puts) {
+          const std::string* cur = current(op.key);
+          if (cur && *cur == text) break;
+        }
+        out.push_back(Change{op.key, std::move(text)});
+        overlay.set(op.key, out.size() - 1);
         break;
       }
       case TxnOp::Kind::del:
         remove(op.key);
         break;
       case TxnOp::Kind::delete_prefix: {
-        std::set<std::string> keys;
+        std::set<std::string_view> keys;
         for (auto it = m_map.lower_bound(op.key); it != m_map.end() && has_prefix(it->first, op.key); ++it)
           keys.insert(it->first);
-        for (auto it = overlay.lower_bound(op.key); it != overlay.end() && has_prefix(it->first, op.key); ++it)
-          keys.insert(it->first);
-        for (const auto& k : keys) remove(k);
+        overlay.under(op.key, keys);
+        for (auto k : keys) remove(k);
         break;
       }
     }
@@ -152,7 +215,7 @@ Status Engine::persist(const std::vector<Change>& changes, std::uint64_t rev) {
   for (const auto& c : changes) {
     if (!is_persistent(c.key)) continue;
     Persistence::Write w{c.key, std::nullopt, rev};
-    if (c.value) w.value = c.value->dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (c.text) w.value = *c.text;
     writes.push_back(std::move(w));
   }
   std::optional<std::uint64_t> ceiling;
@@ -167,116 +230,29 @@ Result<std::uint64_t> Engine::commit(const Txn& t, bool derived) {
   return commit_owned(copy, derived);
 }
 
-Result<std::uint64_t> Engine::commit_owned(Txn& t, bool derived) {
+Result<std::uint64_t> Engine::commit_owned(Txn& t, bool derived, bool canonical) {
   IPSECKIT_TRY(check_txn(t));
-  std::vector<Change> changes = plan(t, derived, true);
+  std::vector<Change> changes = plan(t, derived, true, canonical);
   if (changes.empty()) return m_revision;
   const std::uint64_t rev = m_revision + 1;
   IPSECKIT_TRY(persist(changes, rev));
-  // A value nobody watches moves into the map; a watched one is copied, for the event.
+  // A text nobody watches moves into the map; a watched one is copied, for the event.
   std::vector<bool> seen(changes.size());
   for (std::size_t i = 0; i < changes.size(); ++i) {
     auto& c = changes[i];
     seen[i] = watched(c.key);
-    if (c.value)
-      m_map.insert_or_assign(c.key, Slot{seen[i] ? *c.value : std::move(*c.value), rev});
-    else if (auto it = m_map.find(c.key); it != m_map.end())
+    if (c.text) {
+      Slot& slot = m_map.try_emplace(c.key).first->second;
+      slot.text = seen[i] ? *c.text : std::move(*c.text);
+      slot.revision = rev;
+    } else if (auto it = m_map.find(c.key); it != m_map.end()) {
       m_map.erase(it);
+    }
   }
   m_revision = rev;
   notify(changes, seen, rev);
   if (!derived) run_derivers_for(changes);
   return rev;
-}
-
-bool Engine::watched(std::string_view key) const {
-  for (const auto& [id, w] : m_watchers)
-    if (has_prefix(key, w.prefix)) return true;
-  return false;
-}
-
-void Engine::notify(const std::vector<Change>& changes, const std::vector<bool>& watched, std::uint64_t rev) {
-  if (m_watchers.empty()) return;
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    if (!watched[i]) continue;
-    const auto& c = changes[i];
-    Event ev{c.value ? Event::Kind::put : Event::Kind::del, c.key, c.value ? *c.value : Json(), rev, false};
-    for (const auto& [id, w] : m_watchers)
-      if (has_prefix(c.key, w.prefix)) w.fn(id, ev);
-  }
-}
-
-std::uint64_t Engine::watch(std::string prefix, WatchFn fn) {
-  std::uint64_t id = m_next_watch++;
-  m_watchers.emplace(id, Watcher{std::move(prefix), std::move(fn)});
-  return id;
-}
-
-std::uint64_t Engine::watch_log(LogFn fn) {
-  std::uint64_t id = m_next_watch++;
-  m_log_watchers.emplace(id, std::move(fn));
-  return id;
-}
-
-bool Engine::unwatch(std::uint64_t id) {
-  return m_watchers.erase(id) + m_log_watchers.erase(id) > 0;
-}
-
-const LogEntry& Engine::log(std::string subsys, std::string level, std::string message) {
-  const LogEntry& e = m_log.append(std::move(subsys), std::move(level), std::move(message), now_ms());
-  for (const auto& [id, fn] : m_log_watchers) fn(id, e);
-  return e;
-}
-
-void Engine::add_deriver(std::vector<std::string> watched, DeriveFn fn) {
-  m_derivers.push_back(Deriver{std::move(watched), std::move(fn)});
-  run_deriver(m_derivers.back());
-}
-
-void Engine::rederive() {
-  for (auto& d : m_derivers) {
-    d.pending = false;
-    run_deriver(d);
-  }
-}
-
-void Engine::run_derivers_for(const std::vector<Change>& changes) {
-  for (auto& d : m_derivers) {
-    bool hit = false;
-    for (const auto& c : changes) {
-      for (const auto& p : d.watched) hit = hit || pattern_matches(p, c.key);
-      if (hit) break;
-    }
-    if (!hit) continue;
-    if (m_opt.defer_derivers)
-      d.pending = true;
-    else
-      run_deriver(d);
-  }
-}
-
-void Engine::run_pending_derivers() {
-  for (auto& d : m_derivers) {
-    if (!d.pending) continue;
-    d.pending = false;
-    run_deriver(d);
-  }
-}
-
-void Engine::run_deriver(const Deriver& d) {
-  if (m_in_derive) return;
-  m_in_derive = true;
-  Txn t;
-  try {
-    t.ops = d.fn(view());
-  } catch (const std::exception& e) {
-    log::msg(log::Subsys::store, log::Level::audit, "deriver failed: {}", e.what());
-    m_in_derive = false;
-    return;
-  }
-  auto r = commit_owned(t, true);
-  if (!r) log::msg(log::Subsys::store, log::Level::audit, "derived commit failed: {}", r.error().message);
-  m_in_derive = false;
 }
 
 }  // namespace ipseckit::store

@@ -7,6 +7,10 @@
 // keys (see keys.h) are written to SQLite before a commit is applied in memory or
 // acknowledged; the counter is persisted in blocks so it never goes backwards across
 // restarts, even for volatile writes.
+//
+// Values are kept as canonical JSON text (see Slot in read_view.h): a put's value is
+// dumped once (or taken as it came, when it already is canonical text), and answers, events
+// and SQLite rows carry that text; the tree-based entry points (get, watch, derivers) parse.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,15 @@
 
 namespace ipseckit::store {
 
+// A change as a watch_text() watcher sees it: the value as its canonical text ("" for a
+// delete), valid during the call only.
+struct TextEvent {
+  Event::Kind kind = Event::Kind::put;
+  std::string_view key;
+  std::string_view text;
+  std::uint64_t revision = 0;
+};
+
 struct EngineOptions {
   std::string state_dir;                   // empty: no persistence, every key is volatile
   std::size_t log_ring = 10000;            // event-log capacity
@@ -38,6 +51,7 @@ struct EngineOptions {
 class Engine {
  public:
   using WatchFn = std::function<void(std::uint64_t watch, const Event&)>;
+  using TextWatchFn = std::function<void(std::uint64_t watch, const TextEvent&)>;
   using LogFn = std::function<void(std::uint64_t watch, const LogEntry&)>;
   using DeriveFn = std::function<std::vector<TxnOp>(const ReadView&)>;
 
@@ -65,10 +79,16 @@ class Engine {
   // then every op is applied in order under one new revision (or none if nothing changed).
   Result<std::uint64_t> txn(const Txn& t);
   Result<std::uint64_t> txn(Txn&& t);  // the same, moving the values into the store
+  // The same for a txn whose put_text texts the caller has checked canonical
+  // (json_canonical.h): they are stored as they are. Other put_text texts are checked here
+  // and, if not canonical, parsed and dumped.
+  Result<std::uint64_t> txn_canonical(Txn&& t);
 
   // Calls fn for each change to a key under prefix, in commit order, after the commit.
   // fn must not call watch()/unwatch(). Returns the watch id (> 0).
   std::uint64_t watch(std::string prefix, WatchFn fn);
+  // The same with the value as its stored text (no tree is built for the event).
+  std::uint64_t watch_text(std::string prefix, TextWatchFn fn);
   std::uint64_t watch_log(LogFn fn);
   bool unwatch(std::uint64_t id);  // either kind
 
@@ -91,11 +111,12 @@ class Engine {
  private:
   struct Change {
     std::string key;
-    std::optional<Json> value;  // nullopt: delete
+    std::optional<std::string> text;  // the value's canonical text; nullopt: delete
   };
   struct Watcher {
     std::string prefix;
-    WatchFn fn;
+    WatchFn fn;           // one of the two
+    TextWatchFn text_fn;
   };
   struct Deriver {
     std::vector<std::string> watched;
@@ -104,10 +125,11 @@ class Engine {
   };
 
   Status check_txn(const Txn& t) const;
-  // steal: move the put values out of t (a txn the caller gave up).
-  std::vector<Change> plan(Txn& t, bool drop_unchanged_puts, bool steal) const;
+  // steal: move the put texts out of t (a txn the caller gave up). canonical: t's put_text
+  // texts are known canonical.
+  std::vector<Change> plan(Txn& t, bool drop_unchanged_puts, bool steal, bool canonical) const;
   Result<std::uint64_t> commit(const Txn& t, bool derived);
-  Result<std::uint64_t> commit_owned(Txn& t, bool derived);
+  Result<std::uint64_t> commit_owned(Txn& t, bool derived, bool canonical = false);
   Status persist(const std::vector<Change>& changes, std::uint64_t rev);
   bool watched(std::string_view key) const;
   void notify(const std::vector<Change>& changes, const std::vector<bool>& watched, std::uint64_t rev);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/json_canonical.h"
+
 namespace ipseckit::store {
 
 class FastReader::Reader {
@@ -68,16 +70,9 @@ class FastReader::Reader {
 
   bool object(Json& out, std::size_t depth) {
     if (depth > m_max) return false;
-    ++m_p;  // '{'
     out = Json::object();
     auto& obj = *out.get_ptr<Json::object_t*>();
-    ws();
-    if (m_p != m_end && *m_p == '}') {
-      ++m_p;
-      return true;
-    }
-    for (;;) {
-      ws();
+    return members('}', [&] {
       if (m_p == m_end || *m_p != '"') return false;
       std::string key;
       if (!string(key)) return false;
@@ -88,32 +83,33 @@ class FastReader::Reader {
       Json v;
       if (!value(v, depth)) return false;
       obj[std::move(key)] = std::move(v);  // the last of duplicate keys wins, as in Json::parse
-      ws();
-      if (m_p == m_end) return false;
-      if (*m_p == '}') {
-        ++m_p;
-        return true;
-      }
-      if (*m_p++ != ',') return false;
-    }
+      return true;
+    });
   }
 
   bool array(Json& out, std::size_t depth) {
     if (depth > m_max) return false;
-    ++m_p;  // '['
     out = Json::array();
     auto& arr = *out.get_ptr<Json::array_t*>();
+    return members(']', [&] { return value(arr.emplace_back(), depth); });
+  }
+
+  // An object's or array's members up to `close`, with the cursor on the opening bracket:
+  // none, or item()s separated by ',', whitespace allowed around each.
+  template <class Item>
+  bool members(char close, Item item) {
+    ++m_p;  // '{' or '['
     ws();
-    if (m_p != m_end && *m_p == ']') {
+    if (m_p != m_end && *m_p == close) {
       ++m_p;
       return true;
     }
     for (;;) {
       ws();
-      if (!value(arr.emplace_back(), depth)) return false;
+      if (!item()) return false;
       ws();
       if (m_p == m_end) return false;
-      if (*m_p == ']') {
+      if (*m_p == close) {
         ++m_p;
         return true;
       }
@@ -189,6 +185,14 @@ bool FastReader::value(Json& out, std::size_t depth) {
   Reader r(m_p, m_end, m_max);
   if (!r.value(out, depth)) return false;
   m_p = r.pos();
+  return true;
+}
+
+bool FastReader::canonical(std::string_view& out, std::size_t depth) {
+  const auto n = canonical_prefix(std::string_view(m_p, static_cast<std::size_t>(m_end - m_p)), depth, m_max);
+  if (n == 0) return false;
+  out = std::string_view(m_p, n);
+  m_p += n;
   return true;
 }
 

@@ -31,6 +31,9 @@ class FastReader {
   // A value nested at depth (the levels of the containers around it), as parse_object_fast
   // builds it; objects and arrays deeper than max_depth decline.
   bool value(Json& out, std::size_t depth);
+  // A value nested at depth whose text is canonical (json_canonical.h), as that text, without
+  // a tree. On false the cursor has not moved, so the caller may read the value otherwise.
+  bool canonical(std::string_view& out, std::size_t depth);
   bool at_end() const { return m_p == m_end; }
   bool peek(char c) const { return m_p != m_end && *m_p == c; }
 

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -30,9 +29,16 @@ class LogRing {
   std::size_t capacity() const { return m_capacity; }
 
  private:
+  // The i-th oldest entry.
+  const LogEntry& at(std::size_t i) const { return m_entries[(m_oldest + i) % m_entries.size()]; }
+
   std::size_t m_capacity;
   std::uint64_t m_next_seq = 1;
-  std::deque<LogEntry> m_entries;
+  // A ring: grows to m_capacity, then each append overwrites the oldest entry in place, so
+  // its strings' buffers are reused instead of freed and allocated again (the agent appends
+  // a dozen lines per IKE negotiation; freeing long-untouched entries showed in profiles).
+  std::vector<LogEntry> m_entries;
+  std::size_t m_oldest = 0;  // index of the oldest entry once full
 };
 
 }  // namespace ipseckit::store

@@ -44,6 +44,9 @@ struct Request {
   bool quiet = false;                        // "quiet": answered only when it fails
   std::uint64_t since = 0;                   // log_read
   std::size_t limit = kDefaultLogReadLimit;  // log_read
+  // txn: every put_text's text was checked canonical (request_fast.h), so the engine need
+  // not check it again (Engine::txn_canonical).
+  bool canonical_texts = false;
 };
 
 // One line (without its newline) to a JSON object. Error code "bad_request" for invalid
@@ -66,6 +69,19 @@ Json error_response(const Json& id, std::string_view code, std::string_view mess
 std::string response_line(const Json& id, bool ok, const Json& body);
 std::string error_line(const Json& id, std::string_view code, std::string_view message);
 std::string event_line(std::uint64_t watch, const Event& e);
+
+// The same lines built around values the engine keeps as canonical text (Slot in
+// read_view.h), spliced in as they are: byte for byte what the tree forms above write for
+// the parsed values (protocol_text.cpp).
+std::string event_line_text(std::uint64_t watch, Event::Kind kind, std::string_view key, std::string_view value_text,
+                            std::uint64_t revision, bool snapshot);
+// A success response whose body is given as its fields' text, e.g. "a":1,"b":2, in the
+// (sorted) order to_text() writes them; empty for no body.
+std::string response_line_fields(const Json& id, std::string_view fields);
+// Appends an entry's fields, "key":K,"revision":R[,"value":V], as entry_to_json() dumps.
+void append_entry_fields(std::string& out, std::string_view key, std::uint64_t revision, const std::string* value_text);
+// A string as to_text() writes it.
+std::string json_string(std::string_view s);
 Json entry_to_json(const Entry& e, bool keys_only = false);
 Json event_to_json(std::uint64_t watch, const Event& e);
 Json log_to_json(const LogEntry& e);

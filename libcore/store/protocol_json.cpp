@@ -60,14 +60,8 @@ std::string error_line(const Json& id, std::string_view code, std::string_view m
 }
 
 std::string event_line(std::uint64_t watch, const Event& e) {
-  std::string s = "{\"watch\":" + std::to_string(watch) + ",\"event\":";
-  s += e.kind == Event::Kind::put ? "\"put\"" : "\"delete\"";
-  s += ",\"key\":" + to_text(e.key);
-  if (e.kind == Event::Kind::put) s += ",\"value\":" + to_text(e.value);
-  s += ",\"revision\":" + std::to_string(e.revision);
-  if (e.snapshot) s += ",\"snapshot\":true";
-  s += "}\n";
-  return s;
+  const std::string value = e.kind == Event::Kind::put ? to_text(e.value) : std::string();
+  return event_line_text(watch, e.kind, e.key, value, e.revision, e.snapshot);
 }
 
 Json entry_to_json(const Entry& e, bool keys_only) {
@@ -94,7 +88,7 @@ Json txn_to_json(const Txn& t) {
   for (const auto& o : t.ops) {
     switch (o.kind) {
       case TxnOp::Kind::put:
-        ops.push_back({{"op", "put"}, {"key", o.key}, {"value", o.value}});
+        ops.push_back({{"op", "put"}, {"key", o.key}, {"value", o.tree()}});
         break;
       case TxnOp::Kind::del:
         ops.push_back({{"op", "delete"}, {"key", o.key}});

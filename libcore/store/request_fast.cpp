@@ -1,6 +1,7 @@
 // The fixed-layout request reader (request_fast.h). It reads only the layouts store::Client
 // writes, with the string and number subset of json_fast.h, and checks what parse_request()
-// checks (a known log level, a non-empty "entries"); everything else is left to it.
+// checks (a known log level, a non-empty "entries"); everything else is left to it. A put's
+// value is checked to be canonical (json_canonical.h) and kept as text when it is.
 #include "store/request_fast.h"
 
 #include "base/log.h"
@@ -44,10 +45,18 @@ bool txn_fields(FastReader& in, Txn& t) {
     do {
       std::string key;
       if (in.literal(R"({"op":"put","key":)")) {
-        Json value;
-        // The value sits in the request object, "ops" and its op object: depth 3.
-        if (!in.string(key) || !in.literal(R"(,"value":)") || !in.value(value, 3)) return false;
-        t.ops.push_back(TxnOp::put(std::move(key), std::move(value)));
+        // The value sits in the request object, "ops" and its op object: depth 3. Canonical
+        // text (what store::Client writes for nearly every value) is kept as it is, as the
+        // engine stores it; anything else becomes a tree the engine dumps once.
+        if (!in.string(key) || !in.literal(R"(,"value":)")) return false;
+        std::string_view text;
+        if (in.canonical(text, 3)) {
+          t.ops.push_back(TxnOp::put_text(std::move(key), std::string(text)));
+        } else {
+          Json value;
+          if (!in.value(value, 3)) return false;
+          t.ops.push_back(TxnOp::put(std::move(key), std::move(value)));
+        }
       } else if (in.literal(R"({"op":"delete","key":)")) {
         if (!in.string(key)) return false;
         t.ops.push_back(TxnOp::del(std::move(key)));
@@ -84,6 +93,7 @@ std::optional<Request> parse_request_fast(std::string_view line) {
   } else {
     r.op = Op::txn;
     if (!in.literal(R"(,"compare":)") || !txn_fields(in, r.txn)) return std::nullopt;
+    r.canonical_texts = true;
   }
   if (!in.at_end()) return std::nullopt;
   return r;

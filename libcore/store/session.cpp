@@ -93,7 +93,8 @@ Session::Reply Session::dispatch(Request& r) {
       return revision_body(m_engine.del(r.key, r.if_revision));
     case Op::txn:
       IPSECKIT_TRY(require_admin("txn"));
-      return revision_body(m_engine.txn(std::move(r.txn)));
+      return revision_body(r.canonical_texts ? m_engine.txn_canonical(std::move(r.txn))
+                                             : m_engine.txn(std::move(r.txn)));
   }
   return Error::make("bad_request", "field 'op': unsupported");
 }
@@ -115,22 +116,32 @@ Session::Reply Session::do_get(const Request& r) {
   IPSECKIT_TRY(check_key(r.key, "key", false));
   if (!m_peer.admin && is_secret(r.key))
     return forbidden("key '" + r.key + "' is secret; only root or the admin group may read it");
-  auto e = m_engine.get(r.key);
-  if (!e) return e.error();
-  return std::optional<Json>(entry_to_json(*e));
+  // The stored text goes into the answer as it is (no tree; see Slot in read_view.h).
+  const Slot* s = m_engine.view().find(r.key);
+  if (!s) return Error::make("not_found", "key '" + r.key + "' not found");
+  if (!r.quiet) {
+    std::string fields;
+    append_entry_fields(fields, r.key, s->revision, &s->text);
+    m_out(response_line_fields(r.id, fields));
+  }
+  return std::optional<Json>();
 }
 
 Session::Reply Session::do_list(const Request& r) {
   IPSECKIT_TRY(check_prefix(r.prefix, "prefix"));
-  Json items = Json::array();
+  // {"items":[{"key":K,"revision":R,"value":V},...],"revision":R}, the stored texts spliced in.
+  std::string fields = "\"items\":[";
+  bool first = true;
   m_engine.view().for_each(r.prefix, [&](const std::string& k, const Slot& s) {
     if (!m_peer.admin && is_secret(k)) return;
-    if (r.keys_only)
-      items.push_back({{"key", k}, {"revision", s.revision}});
-    else
-      items.push_back({{"key", k}, {"value", s.value}, {"revision", s.revision}});
+    fields += first ? "{" : ",{";
+    first = false;
+    append_entry_fields(fields, k, s.revision, r.keys_only ? nullptr : &s.text);
+    fields += '}';
   });
-  return std::optional<Json>(Json{{"items", std::move(items)}, {"revision", m_engine.revision()}});
+  fields += "],\"revision\":" + std::to_string(m_engine.revision());
+  if (!r.quiet) m_out(response_line_fields(r.id, fields));
+  return std::optional<Json>();
 }
 
 Session::Reply Session::do_watch(const Request& r) {
@@ -150,9 +161,9 @@ Session::Reply Session::do_watch(const Request& r) {
       if (has_prefix(ev.key, prefix)) m_out(event_line(w, ev));
     });
   } else {
-    id = m_engine.watch(prefix, [this, admin](std::uint64_t w, const Event& e) {
+    id = m_engine.watch_text(prefix, [this, admin](std::uint64_t w, const TextEvent& e) {
       if (!admin && is_secret(e.key)) return;
-      m_out(event_line(w, e));
+      m_out(event_line_text(w, e.kind, e.key, e.text, e.revision, false));
     });
   }
   m_watches.insert(id);
@@ -161,20 +172,20 @@ Session::Reply Session::do_watch(const Request& r) {
     send_ok(r.id, body);
     return std::optional<Json>();
   }
-  std::vector<Event> snap;
+  std::vector<std::string> snap;  // the snapshot's event lines, sent after the response
   if (is_log_key(prefix)) {
     for (const auto& e : m_engine.log_read(0, kMaxLogReadLimit, admin)) {
       Event ev = log_event(e, m_engine.revision(), true);
-      if (has_prefix(ev.key, prefix)) snap.push_back(std::move(ev));
+      if (has_prefix(ev.key, prefix)) snap.push_back(event_line(id, ev));
     }
   } else {
     m_engine.view().for_each(prefix, [&](const std::string& k, const Slot& s) {
-      if (admin || !is_secret(k)) snap.push_back(Event{Event::Kind::put, k, s.value, s.revision, true});
+      if (admin || !is_secret(k)) snap.push_back(event_line_text(id, Event::Kind::put, k, s.text, s.revision, true));
     });
   }
   body["count"] = snap.size();
   send_ok(r.id, body);
-  for (const auto& ev : snap) m_out(event_line(id, ev));
+  for (const auto& line : snap) m_out(line);
   return std::optional<Json>();
 }
 

@@ -25,10 +25,19 @@ struct TxnOp {
   Kind kind = Kind::put;
   std::string key;
   Json value;
+  // put_text(): the put's value as JSON text in to_text()'s form (compact, keys sorted),
+  // written by store::Client as it is (value stays null). Daemons that build a record as
+  // text use it to skip a tree they would only serialise.
+  std::string text;
 
-  static TxnOp put(std::string key, Json value) { return {Kind::put, std::move(key), std::move(value)}; }
-  static TxnOp del(std::string key) { return {Kind::del, std::move(key), nullptr}; }
-  static TxnOp delete_prefix(std::string prefix) { return {Kind::delete_prefix, std::move(prefix), nullptr}; }
+  static TxnOp put(std::string key, Json value) { return {Kind::put, std::move(key), std::move(value), {}}; }
+  static TxnOp put_text(std::string key, std::string json) {
+    return {Kind::put, std::move(key), nullptr, std::move(json)};
+  }
+  // The put's value as a tree (parses text; for callers that need the tree).
+  Json tree() const { return text.empty() ? value : Json::parse(text); }
+  static TxnOp del(std::string key) { return {Kind::del, std::move(key), nullptr, {}}; }
+  static TxnOp delete_prefix(std::string prefix) { return {Kind::delete_prefix, std::move(prefix), nullptr, {}}; }
   bool operator==(const TxnOp&) const = default;
 };
 

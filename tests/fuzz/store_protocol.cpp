@@ -1,7 +1,8 @@
 // Fuzz target for the state store's wire protocol: bytes go through the line framer into a
 // Session on an in-process, volatile engine (the agent's request path minus the socket).
 // Oracles besides sanitizers: every line the agent would write is one JSON object, and the
-// fast readers (json_fast.h, request_fast.h) agree with the general parser.
+// fast readers (json_fast.h, request_fast.h) agree with the general parser; text the
+// canonical check (json_canonical.h) accepts is to_text() of what nlohmann parses it to.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "base/log.h"
 #include "store/engine.h"
 #include "store/framer.h"
+#include "store/json_canonical.h"
 #include "store/json_fast.h"
 #include "store/protocol.h"
 #include "store/request_fast.h"
@@ -60,6 +62,18 @@ void check_fast(std::string_view text) {
   if (full.is_discarded() || !same(*fast, full)) std::abort();
 }
 
+// Oracle for the canonical check: accepted text is its own to_text(), however it is split
+// (a canonical prefix followed by anything is checked as well).
+void check_canonical(std::string_view text) {
+  for (std::size_t depth : {std::size_t{0}, std::size_t{3}}) {
+    const auto n = canonical_prefix(text, depth, kMaxJsonDepth);
+    if (n == 0) continue;
+    const auto value = text.substr(0, n);
+    Json j = Json::parse(value, nullptr, false);
+    if (j.is_discarded() || to_text(j) != value) std::abort();
+  }
+}
+
 // Oracle for the fixed-layout request reader: what it accepts, the general path
 // (parse_line + parse_request) accepts too, as the same Request.
 void check_request_fast(std::string_view line) {
@@ -78,7 +92,9 @@ void check_request_fast(std::string_view line) {
   }
   for (std::size_t i = 0; i < fast->txn.ops.size(); ++i) {
     const auto &a = fast->txn.ops[i], &b = full->txn.ops[i];
-    if (a.kind != b.kind || a.key != b.key || !same(a.value, b.value)) std::abort();
+    if (a.kind != b.kind || a.key != b.key || !b.text.empty()) std::abort();
+    // A put the fast path kept as text: exactly to_text() of the general path's tree.
+    if (a.text.empty() ? !same(a.value, b.value) : a.text != to_text(b.value)) std::abort();
   }
 }
 
@@ -101,6 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view in(reinterpret_cast<const char*>(data), size);  // NOLINT: fuzzer bytes as text
   if (!in.empty()) in.remove_prefix(1);
   check_fast(in);
+  check_canonical(in);
   check_request_fast(in);
 
   {

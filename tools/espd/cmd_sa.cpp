@@ -28,8 +28,8 @@ int run_add(const AddArgs& a, const tool::StoreOptions& so) {
   if (!c) return tool::fail(kTool, c.error());
   store::Txn t;
   if (!a.replace) t.compares.push_back({e->public_key, 0});
-  t.ops.push_back(store::TxnOp::put(e->public_key, e->public_record));
-  t.ops.push_back(store::TxnOp::put(e->secret_key, e->secret_record));
+  t.ops.push_back(store::TxnOp::put_text(e->public_key, e->public_text));
+  t.ops.push_back(store::TxnOp::put_text(e->secret_key, e->secret_text));
   auto r = c->txn(t);
   if (!r) {
     if (r.error().code == "conflict")

@@ -65,7 +65,8 @@ void Daemon::settle_records() {
 void Daemon::phase1_up(const ike::Phase1Info& i) {
   const std::string key = mm_key(i);
   const std::string secret = kMmSecretPrefix + cookies_hex(i.cky_i, i.cky_r);
-  put_records({store::TxnOp::put(key, mm_record(i, "established")), store::TxnOp::put(secret, mm_secret(i))},
+  put_records({store::TxnOp::put_text(key, mm_record(i, "established", unix_now())),
+               store::TxnOp::put_text(secret, mm_secret(i))},
               "IKE SA " + key);
   m_p1_keys[i.id] = {key, secret};
 }
@@ -81,15 +82,16 @@ void Daemon::phase2_up(const ike::Phase2Info& i) {
   std::vector<store::TxnOp> ops;
   std::vector<std::string> keys;
   const std::string key = qm_key(i);
-  ops.push_back(store::TxnOp::put(key, qm_record(i, "established")));
+  const auto now = unix_now();
+  ops.push_back(store::TxnOp::put_text(key, qm_record(i, "established", now)));
   keys.push_back(key);
-  auto sas = esp_records(i, unix_now());
+  auto sas = esp_records(i, now);
   if (!sas) {
     note(Level::audit, fmt::format("phase-2 SA {} has no data-plane record: {}", key, sas.error().message));
   } else {
     for (auto& e : *sas) {
-      ops.push_back(store::TxnOp::put(e.public_key, std::move(e.public_record)));
-      ops.push_back(store::TxnOp::put(e.secret_key, std::move(e.secret_record)));
+      ops.push_back(store::TxnOp::put_text(e.public_key, std::move(e.public_text)));
+      ops.push_back(store::TxnOp::put_text(e.secret_key, std::move(e.secret_text)));
       keys.push_back(e.public_key);
       keys.push_back(e.secret_key);
     }

@@ -1,10 +1,11 @@
 #include "ikeview/records.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "base/bytes.h"
+#include "base/json_text.h"
 
 namespace ipseckit::ikeview {
 
@@ -19,6 +20,14 @@ std::string cookies_hex(const isakmp::Cookie& ci, const isakmp::Cookie& cr) {
 }
 
 std::string spi_hex(std::uint32_t spi) { return fmt::format("{:08x}", spi); }
+
+namespace {
+
+std::string hex(const isakmp::Cookie& c) {
+  return to_hex(ByteView(c.data(), c.size()));
+}
+
+}  // namespace
 
 std::string mm_key(const ike::Phase1Info& i) { return kMmPrefix + cookies_hex(i.cky_i, i.cky_r); }
 
@@ -92,80 +101,95 @@ std::optional<policy::Integrity> child_integrity(const ike::ChildProto& p) {
   }
 }
 
-Json mm_record(const ike::Phase1Info& i, std::string_view state) {
-  const auto now = unix_now();
-  return Json{{"phase", "main"},
-              {"exchange", i.aggressive ? "aggressive" : "main"},  // RFC 2409 5: which phase-1 exchange
-              {"id", i.id},
-              {"cky_i", to_hex(ByteView(i.cky_i.data(), i.cky_i.size()))},
-              {"cky_r", to_hex(ByteView(i.cky_r.data(), i.cky_r.size()))},
-              {"peer", i.remote.addr.str()},
-              {"peer_port", i.remote.port},
-              {"local", i.local.addr.str()},
-              {"local_port", i.local.port},
-              {"initiator", i.initiator},
-              {"rule", i.rule},
-              {"state", state},
-              {"encryption", ike_encryption_name(i.encryption, i.key_length)},
-              {"integrity", ike_integrity_name(i.hash)},
-              {"dh_group", static_cast<unsigned>(i.group)},
-              {"auth", ike_auth_name(i.auth)},
-              {"local_id", i.local_id},
-              {"peer_id", i.peer_id},
-              {"mode", nullptr},
-              {"encap", i.nat_local || i.nat_remote},
-              {"created", now},
-              {"expires", now + static_cast<std::int64_t>(i.life_seconds)},
-              {"describe", i.describe()}};
+// The fields of each record in ascending key order (base/json_text.h checks it in Debug).
+std::string mm_record(const ike::Phase1Info& i, std::string_view state, std::int64_t now) {
+  return JsonText(1024)  // ~600 bytes
+      .str("auth", ike_auth_name(i.auth))
+      .str("cky_i", hex(i.cky_i))
+      .str("cky_r", hex(i.cky_r))
+      .num("created", now)
+      .str("describe", i.describe())
+      .num("dh_group", static_cast<unsigned>(i.group))
+      .boolean("encap", i.nat_local || i.nat_remote)
+      .str("encryption", ike_encryption_name(i.encryption, i.key_length))
+      .str("exchange", i.aggressive ? "aggressive" : "main")  // RFC 2409 5: which phase-1 exchange
+      .num("expires", now + static_cast<std::int64_t>(i.life_seconds))
+      .num("id", i.id)
+      .boolean("initiator", i.initiator)
+      .str("integrity", ike_integrity_name(i.hash))
+      .str("local", i.local.addr.str())
+      .str("local_id", i.local_id)
+      .num("local_port", i.local.port)
+      .null("mode")
+      .str("peer", i.remote.addr.str())
+      .str("peer_id", i.peer_id)
+      .num("peer_port", i.remote.port)
+      .str("phase", "main")
+      .str("rule", i.rule)
+      .str("state", state)
+      .done();
 }
 
-Json mm_secret(const ike::Phase1Info& i) {
-  return Json{{"cky_i", to_hex(ByteView(i.cky_i.data(), i.cky_i.size()))},
-              {"cky_r", to_hex(ByteView(i.cky_r.data(), i.cky_r.size()))},
-              {"encryption", ike_encryption_name(i.encryption, i.key_length)},
-              {"encryption_key", to_hex(ByteView(i.encryption_key.data(), i.encryption_key.size()))}};
+std::string mm_secret(const ike::Phase1Info& i) {
+  return JsonText(192)
+      .str("cky_i", hex(i.cky_i))
+      .str("cky_r", hex(i.cky_r))
+      .str("encryption", ike_encryption_name(i.encryption, i.key_length))
+      .str("encryption_key", to_hex(ByteView(i.encryption_key.data(), i.encryption_key.size())))
+      .done();
 }
 
-Json qm_record(const ike::Phase2Info& i, std::string_view state) {
-  const auto now = unix_now();
-  Json j{{"phase", "quick"},
-         {"id", i.id},
-         {"phase1_id", i.phase1_id},
-         {"peer", i.remote.addr.str()},
-         {"local", i.local.addr.str()},
-         {"initiator", i.initiator},
-         {"rule", i.rule},
-         {"state", state},
-         {"mode", i.tunnel ? "tunnel" : "transport"},
-         {"encap", i.udp_encap},
-         {"local_ts", i.local_ts.str()},
-         {"remote_ts", i.remote_ts.str()},
-         {"dh_group", i.pfs_group ? Json(static_cast<unsigned>(*i.pfs_group)) : Json(nullptr)},
-         {"auth", nullptr},
-         {"created", now},
-         {"expires", now + static_cast<std::int64_t>(i.life_seconds)},
-         {"describe", i.describe()}};
-  Json protos = Json::array();
+namespace {
+
+// A protocol's cipher or integrity as the policy model names it; null without a protocol or
+// when the data plane has no name for it.
+template <class Alg>
+void name_or_null(JsonText& w, std::string_view key, std::optional<Alg> alg) {
+  if (alg)
+    w.str(key, policy::json_name(*alg));
+  else
+    w.null(key);
+}
+void encryption(JsonText& w, const ike::ChildProto* p) {
+  name_or_null(w, "encryption", p ? esp_cipher(*p) : std::nullopt);
+}
+void integrity(JsonText& w, const ike::ChildProto* p) {
+  name_or_null(w, "integrity", p ? child_integrity(*p) : std::nullopt);
+}
+
+}  // namespace
+
+std::string qm_record(const ike::Phase2Info& i, std::string_view state, std::int64_t now) {
+  // The bundle's headline values: the (last) ESP protocol if any, else the first.
+  const ike::ChildProto* head = i.protos.empty() ? nullptr : &i.protos.front();
+  for (const auto& p : i.protos)
+    if (p.protocol == isakmp::ProtocolId::esp) head = &p;
+  JsonText w(1024);
+  w.null("auth").num("created", now).str("describe", i.describe());
+  if (i.pfs_group)
+    w.num("dh_group", static_cast<unsigned>(*i.pfs_group));
+  else
+    w.null("dh_group");
+  w.boolean("encap", i.udp_encap);
+  encryption(w, head);
+  w.num("expires", now + static_cast<std::int64_t>(i.life_seconds)).num("id", i.id).boolean("initiator", i.initiator);
+  integrity(w, head);
+  w.str("local", i.local.addr.str()).str("local_ts", i.local_ts.str()).str("mode", i.tunnel ? "tunnel" : "transport");
+  w.str("peer", i.remote.addr.str()).str("phase", "quick").num("phase1_id", i.phase1_id);
+  w.array("protocols");
   for (const auto& p : i.protos) {
-    auto c = esp_cipher(p);
-    auto g = child_integrity(p);
-    protos.push_back(Json{{"protocol", p.protocol == isakmp::ProtocolId::ah ? "ah" : "esp"},
-                          {"spi_in", spi_hex(p.spi_in)},
-                          {"spi_out", spi_hex(p.spi_out)},
-                          {"encryption", c ? Json(std::string(policy::json_name(*c))) : Json(nullptr)},
-                          {"integrity", g ? Json(std::string(policy::json_name(*g))) : Json(nullptr)}});
+    w.item();
+    encryption(w, &p);
+    integrity(w, &p);
+    w.str("protocol", p.protocol == isakmp::ProtocolId::ah ? "ah" : "esp");
+    w.str("spi_in", spi_hex(p.spi_in)).str("spi_out", spi_hex(p.spi_out)).end();
   }
-  // The bundle's headline values: the ESP protocol if any, else the first.
-  const Json* head = nullptr;
-  for (const auto& p : protos)
-    if (p["protocol"] == "esp") head = &p;
-  if (!head && !protos.empty()) head = &protos[0];
-  j["spi_in"] = head ? (*head)["spi_in"] : Json(nullptr);
-  j["spi_out"] = head ? (*head)["spi_out"] : Json(nullptr);
-  j["encryption"] = head ? (*head)["encryption"] : Json(nullptr);
-  j["integrity"] = head ? (*head)["integrity"] : Json(nullptr);
-  j["protocols"] = std::move(protos);
-  return j;
+  w.end().str("remote_ts", i.remote_ts.str()).str("rule", i.rule);
+  if (head)
+    w.str("spi_in", spi_hex(head->spi_in)).str("spi_out", spi_hex(head->spi_out));
+  else
+    w.null("spi_in").null("spi_out");
+  return w.str("state", state).done();
 }
 
 }  // namespace ipseckit::ikeview

@@ -4,7 +4,8 @@
 //   ike/qm/<spi_in hex>                a phase-2 SA (public), one per SA bundle
 //   esp/sa/<spi>, secret/esp/sa/<spi>  one per direction, in esp/sa_record.h's format
 //   ike/initiate/<id>                  a request from `ikeview initiate` (state machine below)
-// Values are JSON; times are unix seconds ("expires", "created").
+// Values are JSON objects (fields below, in records.cpp); times are unix seconds ("expires",
+// "created").
 #pragma once
 
 #include <cstdint>
@@ -43,8 +44,10 @@ std::string ike_auth_name(ike::isakmp::IkeAuthMethod a);
 std::optional<policy::Cipher> esp_cipher(const ike::ChildProto& p);
 std::optional<policy::Integrity> child_integrity(const ike::ChildProto& p);
 
-Json mm_record(const ike::Phase1Info& i, std::string_view state);
-Json mm_secret(const ike::Phase1Info& i);
-Json qm_record(const ike::Phase2Info& i, std::string_view state);
+// The records as JSON text in store::to_text()'s form (base/json_text.h), for
+// store::TxnOp::put_text(); `now` (unix seconds) is "created". Readers that need a tree parse.
+std::string mm_record(const ike::Phase1Info& i, std::string_view state, std::int64_t now);
+std::string mm_secret(const ike::Phase1Info& i);
+std::string qm_record(const ike::Phase2Info& i, std::string_view state, std::int64_t now);
 
 }  // namespace ipseckit::ikeview

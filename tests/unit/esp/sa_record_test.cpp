@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "esp/suite.h"
+#include "store/protocol.h"
 #include "support.h"
 
 using namespace esptest;
@@ -103,6 +104,14 @@ esp::SaMeta meta() {
   return m;
 }
 
+// A record's text as a tree; the text must already be to_text()'s form of that tree (compact,
+// keys sorted), as store::TxnOp::put_text requires.
+json record_tree(const std::string& text) {
+  json j = json::parse(text);
+  CHECK(ipseckit::store::to_text(j) == text);
+  return j;
+}
+
 // A valid pair of records to corrupt.
 esp::EncodedSa base_records() {
   auto c = sample({policy::EspTransform{Cipher::aes128, Integrity::sha1}, {}});
@@ -129,9 +138,8 @@ TEST_CASE("sa_record: every suite round-trips through both records") {
       CHECK(e->public_key == "esp/sa/" + e->spi);
       CHECK(e->secret_key == "secret/esp/sa/" + e->spi);
       // No key material in the public record.
-      const std::string pub = e->public_record.dump();
-      CHECK(pub.find("key") == std::string::npos);
-      auto d = esp::decode_sa(json::parse(pub), json::parse(e->secret_record.dump()), e->public_key);
+      CHECK(e->public_text.find("key") == std::string::npos);
+      auto d = esp::decode_sa(record_tree(e->public_text), record_tree(e->secret_text), e->public_key);
       REQUIRE_MESSAGE(d.ok(), d.error().message);
       check_same(c, d->config);
       CHECK(d->meta.direction == esp::SaDirection::in);
@@ -145,7 +153,7 @@ TEST_CASE("sa_record: every suite round-trips through both records") {
       CHECK(esp::InboundSa::create(clone(d->config), {&clock, &rng, {}}).ok());
       CHECK(esp::OutboundSa::create(clone(d->config), {&clock, &rng, {}}).ok());
       // Public only: the config without keys.
-      auto p = esp::decode_sa_public(e->public_record, e->public_key);
+      auto p = esp::decode_sa_public(record_tree(e->public_text), e->public_key);
       REQUIRE(p.ok());
       if (p->config.esp) CHECK(p->config.esp->keymat.empty());
     }
@@ -167,17 +175,24 @@ TEST_CASE("sa_record: UDP encapsulation, NAT-OA, ESN, lifetimes and outer option
   esp::SaMeta m;  // no rule, no selectors
   m.created = 7;
   auto e = esp::encode_sa(c, m).value();
-  CHECK_FALSE(e.public_record.contains("rule"));
-  CHECK_FALSE(e.public_record.contains("selectors"));
-  auto d = esp::decode_sa(e.public_record, e.secret_record, e.public_key).value();
+  const json pub = record_tree(e.public_text), sec = record_tree(e.secret_text);
+  CHECK_FALSE(pub.contains("rule"));
+  CHECK_FALSE(pub.contains("selectors"));
+  auto d = esp::decode_sa(pub, sec, e.public_key).value();
   check_same(c, d.config);
   CHECK(d.config.lifetime.hard_packets == 4);
   CHECK(d.config.lifetime.soft_seconds == 5);
   CHECK_FALSE(d.meta.rule.has_value());
   CHECK(d.meta.direction == esp::SaDirection::out);
   CHECK(d.meta.origin == esp::SaOrigin::manual);
-  CHECK(e.public_record["udp_encap"]["orig_src"] == "10.0.0.5");
-  CHECK(e.secret_record["integrity_key"] == "");
+  CHECK(pub["udp_encap"] == json{{"local_port", 4500}, {"orig_dst", "192.0.2.7"}, {"orig_src", "10.0.0.5"},
+                                  {"remote_port", 31337}});
+  CHECK(pub["lifetime"] == json{{"soft_bytes", 1000}, {"hard_bytes", 2000}, {"soft_packets", 3}, {"hard_packets", 4},
+                                {"soft_seconds", 5}, {"hard_seconds", 6}});
+  CHECK(pub["esn"] == true);
+  CHECK(pub["seq_start"] == 0x1'0000'0005ULL);
+  CHECK(pub["created"] == 7);
+  CHECK(sec["integrity_key"] == "");
 }
 
 TEST_CASE("sa_record: IPv6 and the documented layout") {
@@ -186,14 +201,15 @@ TEST_CASE("sa_record: IPv6 and the documented layout") {
   c.esp->spi = 0x1000;
   c.ah->spi = 0x2000;
   auto e = esp::encode_sa(c, {}).value();
+  const json pub = record_tree(e.public_text), sec = record_tree(e.secret_text);
   CHECK(e.public_key == "esp/sa/00001000");
-  CHECK(e.public_record["esp"] == json{{"spi", "00001000"}, {"cipher", "3des-cbc"}, {"integrity", "sha1"}});
-  CHECK(e.public_record["ah"] == json{{"spi", "00002000"}, {"integrity", "sha1"}});
-  CHECK(e.public_record["peer"] == "2001:db8::2");
-  CHECK(e.secret_record["encryption_key"].get<std::string>().size() == 48);
-  CHECK(e.secret_record["integrity_key"].get<std::string>().size() == 40);
-  CHECK(e.secret_record["ah_key"].get<std::string>().size() == 40);
-  CHECK(esp::decode_sa(e.public_record, e.secret_record).ok());
+  CHECK(pub["esp"] == json{{"spi", "00001000"}, {"cipher", "3des-cbc"}, {"integrity", "sha1"}});
+  CHECK(pub["ah"] == json{{"spi", "00002000"}, {"integrity", "sha1"}});
+  CHECK(pub["peer"] == "2001:db8::2");
+  CHECK(sec["encryption_key"].get<std::string>().size() == 48);
+  CHECK(sec["integrity_key"].get<std::string>().size() == 40);
+  CHECK(sec["ah_key"].get<std::string>().size() == 40);
+  CHECK(esp::decode_sa(pub, sec).ok());
 }
 
 TEST_CASE("sa_record: encode refuses configurations decode would not accept") {
@@ -262,7 +278,7 @@ TEST_CASE("sa_record: each bad public field is named") {
       {"/surprise", true, "esp/sa/c0ffee01.surprise: unknown field"},
   };
   for (const auto& tc : cases) {
-    json pub = base.public_record;
+    json pub = record_tree(base.public_text);
     const json::json_pointer ptr(tc.pointer);
     if (tc.value.is_null())
       pub[ptr.parent_pointer()].erase(ptr.back());
@@ -273,15 +289,16 @@ TEST_CASE("sa_record: each bad public field is named") {
       CHECK(esp::decode_sa_public(pub, "esp/sa/c0ffee01").ok());
       continue;
     }
-    const auto msg = decode_error(pub, base.secret_record);
+    const auto msg = decode_error(pub, record_tree(base.secret_text));
     CHECK_MESSAGE(msg.find(tc.named) != std::string::npos, tc.pointer, " -> ", msg);
   }
-  CHECK(decode_error(json::array(), base.secret_record).find("esp/sa/c0ffee01: expected an object") !=
+  CHECK(decode_error(json::array(), record_tree(base.secret_text)).find("esp/sa/c0ffee01: expected an object") !=
         std::string::npos);
   // UDP encapsulation of AH alone.
   auto ah = esp::encode_sa(sample({{}, Integrity::sha1}), {}).value();
-  ah.public_record["udp_encap"] = json{{"local_port", 4500}, {"remote_port", 4500}};
-  auto r = esp::decode_sa_public(ah.public_record, ah.public_key);
+  json ah_pub = record_tree(ah.public_text);
+  ah_pub["udp_encap"] = json{{"local_port", 4500}, {"remote_port", 4500}};
+  auto r = esp::decode_sa_public(ah_pub, ah.public_key);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("udp_encap") != std::string::npos);
 }
@@ -302,15 +319,15 @@ TEST_CASE("sa_record: each bad secret field is named") {
       {"ah_key", "00112233445566778899aabbccddeeff00112233", "secret/esp/sa/c0ffee01.ah_key: unknown field"},
   };
   for (const auto& tc : cases) {
-    json sec = base.secret_record;
+    json sec = record_tree(base.secret_text);
     if (tc.value.is_null())
       sec.erase(tc.field);
     else
       sec[tc.field] = tc.value;
-    const auto msg = decode_error(base.public_record, sec);
+    const auto msg = decode_error(record_tree(base.public_text), sec);
     CHECK_MESSAGE(msg.find(tc.named) != std::string::npos, tc.field, " -> ", msg);
   }
-  CHECK(decode_error(base.public_record, "x").find("secret/esp/sa/c0ffee01: expected an object") != std::string::npos);
+  CHECK(decode_error(record_tree(base.public_text), "x").find("secret/esp/sa/c0ffee01: expected an object") != std::string::npos);
 }
 
 TEST_CASE("sa_record: SPI helpers") {
