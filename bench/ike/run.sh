@@ -66,6 +66,16 @@
 #              1584-1801 (median 66 %, FAIL; 1 of 6 runs PASS); before, same command: 54-60 %
 #   ECP-256:  3002.0-3027.6 vs 1025.4-1099.9 = 2.75-2.93x PASS; 28 % of the speed bound (FAIL)
 #   per negotiation: MODP-2048 ikeview 778-907 us + policyagent 71-85 us; ECP-256 ~265 + ~65 us
+# After SA records written as canonical JSON text (base/json_text.h, TxnOp::put_text) and kept
+# as text by the agent (store/json_canonical.h), 2026-11-28 04:31-04:37, quiet (load 1.7-4.5,
+# nothing else running; the same command: 5 MODP-2048-only runs, then 4 runs of both groups):
+#   MODP-2048: 70.5-79.5 % of the speed bound 1709-1834 (median 74.6 %, PASS in 9 of 9 runs);
+#              1356.9-1399.4 vs 312.1-341.9 = 3.97-4.40x PASS
+#   ECP-256:  4307.1-4727.4 vs 1276.8-1507.1 = 3.14-3.50x PASS; 39.5-43.0 % of the speed bound (FAIL)
+#   per negotiation: MODP-2048 ikeview 705-758 us + policyagent 31-36 us; ECP-256 190-204 + ~25 us
+# ECP-256 cannot reach 70 % here: it allows 129-135 us per negotiation in all, and perf (same
+# day) puts the responder's DH at ~71 us, the rest of libcrypto at ~21 us and its system calls
+# (UDP, the store socket) at ~43 us: 135 us before any engine, log or store work.
 set -u
 : "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 SECS=${1:-8} INFLIGHT=${2:-32}
