@@ -13,6 +13,23 @@
 #include "store/json_canonical.h"
 
 namespace ipseckit::store {
+namespace {
+
+// An unsigned integer's digits at p, advancing p: 0|[1-9][0-9]* of at most 18 digits (so no
+// overflow), not followed by a fraction or an exponent (RFC 8259 6; those are left to the
+// full parser).
+bool digits(const char*& p, const char* end, std::uint64_t& out) {
+  const char* first = p;
+  std::uint64_t v = 0;
+  while (p != end && *p >= '0' && *p <= '9') v = v * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  const auto n = static_cast<std::size_t>(p - first);
+  if (n == 0 || n > 18 || (n > 1 && *first == '0')) return false;
+  if (p != end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
 
 class FastReader::Reader {
  public:
@@ -149,12 +166,8 @@ class FastReader::Reader {
   bool number(Json& out) {
     const bool negative = *m_p == '-';
     if (negative) ++m_p;
-    const char* digits = m_p;
     std::uint64_t v = 0;
-    while (m_p != m_end && *m_p >= '0' && *m_p <= '9') v = v * 10 + static_cast<std::uint64_t>(*m_p++ - '0');
-    const auto n = static_cast<std::size_t>(m_p - digits);
-    if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
-    if (m_p != m_end && (*m_p == '.' || *m_p == 'e' || *m_p == 'E')) return false;
+    if (!digits(m_p, m_end, v)) return false;
     if (negative)
       out = -static_cast<std::int64_t>(v);
     else
@@ -197,14 +210,7 @@ bool FastReader::canonical(std::string_view& out, std::size_t depth) {
 }
 
 bool FastReader::uint(std::uint64_t& out) {
-  const char* digits = m_p;
-  std::uint64_t v = 0;
-  while (m_p != m_end && *m_p >= '0' && *m_p <= '9') v = v * 10 + static_cast<std::uint64_t>(*m_p++ - '0');
-  const auto n = static_cast<std::size_t>(m_p - digits);
-  if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
-  if (m_p != m_end && (*m_p == '.' || *m_p == 'e' || *m_p == 'E')) return false;
-  out = v;
-  return true;
+  return digits(m_p, m_end, out);
 }
 
 bool FastReader::literal(std::string_view text) {

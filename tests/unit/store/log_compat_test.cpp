@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "fake_agent.h"
 #include "store/client.h"
 #include "store/line_conn.h"
 #include "store/protocol.h"
@@ -27,9 +28,7 @@ namespace log_compat_test {
 class FakeAgent {
  public:
   FakeAgent(std::string path, std::string refuse_code) : m_refuse(std::move(refuse_code)) {
-    auto fd = sys::unix_listen(path);
-    REQUIRE(fd);
-    m_listen = std::move(fd.value());
+    m_listen = testing::listen_at(path);
     m_thread = std::thread([this] { run(); });
   }
   ~FakeAgent() { m_thread.join(); }
@@ -44,9 +43,7 @@ class FakeAgent {
 
  private:
   void run() {
-    auto readable = sys::wait_readable(m_listen.get(), std::chrono::seconds(10));
-    if (!readable || !*readable) return;
-    sys::UniqueFd c(::accept(m_listen.get(), nullptr, nullptr));
+    sys::UniqueFd c = testing::accept_one(m_listen);
     if (!c.valid()) return;
     const int fd = c.get();
     LineConn conn(std::move(c));

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_agent.h"
 #include "store/client.h"
 #include "store/session.h"
 #include "support.h"
@@ -58,9 +59,7 @@ void check_same(const Request& a, const Request& b) {
 class Recorder {
  public:
   explicit Recorder(const std::string& path) {
-    auto fd = sys::unix_listen(path);
-    REQUIRE(fd);
-    m_listen = std::move(fd.value());
+    m_listen = testing::listen_at(path);
     m_thread = std::thread([this] { run(); });
   }
   std::vector<std::string> lines() {
@@ -70,9 +69,8 @@ class Recorder {
 
  private:
   void run() {
-    auto readable = sys::wait_readable(m_listen.get(), std::chrono::seconds(10));
-    if (!readable || !*readable) return;
-    sys::UniqueFd c(::accept(m_listen.get(), nullptr, nullptr));
+    sys::UniqueFd c = testing::accept_one(m_listen);
+    if (!c.valid()) return;
     std::string buf;
     char chunk[4096];
     for (;;) {
