@@ -80,8 +80,6 @@ std::string event_line_text(std::uint64_t watch, Event::Kind kind, std::string_v
 std::string response_line_fields(const Json& id, std::string_view fields);
 // Appends an entry's fields, "key":K,"revision":R[,"value":V], as entry_to_json() dumps.
 void append_entry_fields(std::string& out, std::string_view key, std::uint64_t revision, const std::string* value_text);
-// A string as to_text() writes it.
-std::string json_string(std::string_view s);
 Json entry_to_json(const Entry& e, bool keys_only = false);
 Json event_to_json(std::uint64_t watch, const Event& e);
 Json log_to_json(const LogEntry& e);

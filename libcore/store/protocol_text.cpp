@@ -5,24 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_text.h"
 #include "store/protocol.h"
 
 namespace ipseckit::store {
-
-std::string json_string(std::string_view s) {
-  // Printable ASCII other than '"' and '\\' is written as it is; anything else takes
-  // nlohmann's escaping (and its replacement of invalid UTF-8).
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return to_text(Json(std::string(s)));
-  }
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
 
 std::string event_line_text(std::uint64_t watch, Event::Kind kind, std::string_view key, std::string_view value_text,
                             std::uint64_t revision, bool snapshot) {
@@ -32,7 +18,7 @@ std::string event_line_text(std::uint64_t watch, Event::Kind kind, std::string_v
   s += "{\"watch\":";
   s += std::to_string(watch);
   s += kind == Event::Kind::put ? ",\"event\":\"put\",\"key\":" : ",\"event\":\"delete\",\"key\":";
-  s += json_string(key);
+  append_json_string(s, key);
   if (kind == Event::Kind::put) {
     s += ",\"value\":";
     s += value_text;
@@ -58,7 +44,7 @@ std::string response_line_fields(const Json& id, std::string_view fields) {
 
 void append_entry_fields(std::string& out, std::string_view key, std::uint64_t revision, const std::string* value_text) {
   out += "\"key\":";
-  out += json_string(key);
+  append_json_string(out, key);
   out += ",\"revision\":";
   out += std::to_string(revision);
   if (value_text) {
