@@ -5,6 +5,9 @@
 //                     [--qm transport|tunnel|none] [--inflight N] [--warmup S] [--seconds S]
 //                     [--pid PID]... [--keep] [--cipher aes128|3des] [--hash sha1|sha256]
 //   bench_ike_loadgen --dh-bound --group modp2048|ecp256 [--seconds S]
+//   bench_ike_loadgen --floor-responder --listen ADDR --group modp2048|ecp256
+//   bench_ike_loadgen --floor --target ADDR --sources FIRST-LAST --group modp2048|ecp256
+//                     [--inflight N] [--warmup S] [--seconds S] [--pid PID]...
 //
 // One engine plays every initiator: each source address (bound on UDP 500 and 4500) starts
 // negotiations in turn, so the responder's per-source half-open limit is never reached, and N
@@ -20,16 +23,12 @@
 // Measured after the warm-up: completed Main Modes, wall seconds, and the responder's CPU
 // seconds (utime + stime of every --pid, /proc/PID/stat, all threads), so the result is
 // "handshakes per responder-CPU-second". Output: one line of key=value on stdout.
-// --dh-bound prints the DH bound (dh_bound.h) the same way. Exit 0 ok, 1 failure, 2 usage.
+// --dh-bound prints the DH bound (dh_bound.h) the same way; --floor-responder and --floor are the
+// floor responder and its initiator (floor.h). Exit 0 ok, 1 failure, 2 usage.
 #include <sys/epoll.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,7 +37,9 @@
 
 #include "base/log.h"
 #include "dh_bound.h"
+#include "floor.h"
 #include "ike/engine.h"
+#include "measure.h"
 #include "sys/udp_socket.h"
 
 namespace {
@@ -55,7 +56,8 @@ struct Options {
   unsigned inflight = 32;
   double warmup = 2, seconds = 10;
   std::vector<int> pids;
-  bool keep = false, dh_bound = false;
+  bool keep = false, dh_bound = false, floor = false, floor_responder = false;
+  wire::IpAddr listen;
   enum class Qm { none, transport, tunnel } qm = Qm::transport;
 };
 
@@ -119,36 +121,6 @@ class Sockets final : public ike::Transport {
   }
 };
 
-double cpu_of(const std::vector<int>& pids) {  // utime + stime in seconds, all threads
-  static const double tck = static_cast<double>(sysconf(_SC_CLK_TCK));
-  double s = 0;
-  for (int pid : pids) {
-    std::ifstream f(fmt::format("/proc/{}/stat", pid));
-    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const auto p = all.rfind(')');
-    if (p == std::string::npos) {
-      fmt::print(stderr, "bench_ike_loadgen: cannot read /proc/{}/stat\n", pid);
-      std::exit(1);
-    }
-    std::istringstream in(all.substr(p + 2));
-    std::vector<std::string> f3;  // fields from 3 (state) on
-    for (std::string w; in >> w && f3.size() < 13;) f3.push_back(w);
-    s += (std::stod(f3.at(11)) + std::stod(f3.at(12))) / tck;  // fields 14 utime, 15 stime
-  }
-  return s;
-}
-
-double self_cpu() {
-  rusage r{};
-  getrusage(RUSAGE_SELF, &r);
-  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
-}
-
-double mono() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -204,11 +176,28 @@ Options parse(int argc, char** argv) {
       o.keep = true;
     } else if (a == "--dh-bound") {
       o.dh_bound = true;
+    } else if (a == "--floor") {
+      o.floor = true;
+    } else if (a == "--floor-responder") {
+      o.floor_responder = true;
+    } else if (a == "--listen") {
+      auto l = wire::IpAddr::parse_v4(val());
+      if (!l) usage("--listen: not an IPv4 address: '" + std::string(argv[i]) + "'");
+      o.listen = *l;
     } else {
       usage("unknown option '" + a + "'");
     }
   }
   if (o.dh_bound) return o;
+  if (o.floor_responder) {
+    if (o.listen.is_unspecified()) usage("--floor-responder needs --listen ADDR");
+    return o;
+  }
+  if (o.floor) {
+    if (o.target.is_unspecified() || o.first == 0 || o.inflight == 0)
+      usage("--floor needs --target, --sources and a positive --inflight");
+    return o;
+  }
   if (o.target.is_unspecified() || o.first == 0 || o.psk.empty() || o.inflight == 0)
     usage("--target, --sources, --psk and a positive --inflight are required");
   return o;
@@ -227,6 +216,9 @@ int dh_bound(const Options& o) {
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   if (o.dh_bound) return dh_bound(o);
+  const bool ecp = o.group == policy::DhGroup::ecp256;
+  if (o.floor_responder) return bench::floor_responder(o.listen, ecp);
+  if (o.floor) return bench::floor_initiator({o.target, o.first, o.last, ecp, o.inflight, o.warmup, o.seconds, o.pids});
   log::set_level(log::Level::audit);
   log::set_sink([](log::Subsys, log::Level, std::string_view) {});  // failures are counted below
 
@@ -288,21 +280,11 @@ int main(int argc, char** argv) {
   std::uint32_t next_src = o.first;
   std::array<std::uint8_t, 65536> buf{};
   std::array<epoll_event, 64> evs{};
-  const double t_start = mono();
-  double t_measure = 0, cpu0 = 0, self0 = 0, last_sweep = t_start;
-  std::vector<double> pid0(o.pids.size());
-  std::uint64_t done0 = 0, failed0 = 0;
+  bench::Meter meter(o.pids, o.warmup, o.seconds);
+  double last_sweep = bench::mono();
   for (;;) {
-    const double now = mono();
-    if (t_measure == 0 && now - t_start >= o.warmup) {
-      t_measure = now;
-      cpu0 = cpu_of(o.pids);
-      for (std::size_t k = 0; k < o.pids.size(); ++k) pid0[k] = cpu_of({o.pids[k]});
-      self0 = self_cpu();
-      done0 = completed;
-      failed0 = failed;
-    }
-    if (t_measure != 0 && now - t_measure >= o.seconds) break;
+    const double now = bench::mono();
+    if (!meter.running(completed, failed)) break;
     while (inflight.size() < o.inflight) {
       const ike::Endpoint local{wire::IpAddr::v4(next_src), ike::kIkePort};
       next_src = next_src == o.last ? o.first : next_src + 1;
@@ -360,21 +342,11 @@ int main(int argc, char** argv) {
       }
     }
   }
-  const double wall = mono() - t_measure;
-  const double rcpu = cpu_of(o.pids) - cpu0;
-  const double scpu = self_cpu() - self0;
-  const std::uint64_t done = completed - done0;
-  std::string by_pid;  // each process's share (ikeview vs policyagent)
-  for (std::size_t k = 0; k < o.pids.size(); ++k)
-    by_pid += fmt::format("{}{}:{:.3f}", k ? "," : "", o.pids[k], cpu_of({o.pids[k]}) - pid0[k]);
   const auto& st = engine.stats();
-  fmt::print("loadgen group={} qm={} inflight={} sources={} negotiations={} failed={} wall_s={:.3f} per_wall_s={:.1f} "
-             "responder_cpu_s={:.3f} per_responder_cpu_s={:.1f} loadgen_cpu_s={:.3f} retransmits={} send_errors={} "
-             "cpu_by_pid={} initiator_dh=reused\n",
+  fmt::print("loadgen group={} qm={} inflight={} sources={} {} retransmits={} send_errors={} cpu_by_pid={} "
+             "initiator_dh=reused\n",
              o.group == policy::DhGroup::modp2048 ? "modp2048" : "ecp256",
-             o.qm == Options::Qm::none ? "none" : o.qm == Options::Qm::tunnel ? "tunnel" : "transport", o.inflight, o.last - o.first + 1, done,
-             failed - failed0, wall, static_cast<double>(done) / wall, rcpu,
-             rcpu > 0 ? static_cast<double>(done) / rcpu : 0.0, scpu, st.retransmits, net.send_errors,
-             by_pid.empty() ? "-" : by_pid);
-  return done > 0 ? 0 : 1;
+             o.qm == Options::Qm::none ? "none" : o.qm == Options::Qm::tunnel ? "tunnel" : "transport", o.inflight,
+             o.last - o.first + 1, meter.fields(), st.retransmits, net.send_errors, meter.cpu_by_pid());
+  return meter.completed() > 0 ? 0 : 1;
 }

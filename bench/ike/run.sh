@@ -28,6 +28,15 @@
 #                 generation with OpenSSL's fixed-base tables is cheaper than a derive
 # PASS/FAIL (issue 3, Benchmark): ikeview >= 70 % of the speed bound and >= 2x strongSwan, both
 # per responder CPU-second; the percentage of the EVP bound is printed for information.
+# Then, for information only (no verdict; a failure to measure it is reported and ignored), the
+# floor responder (bench_ike_loadgen --floor-responder, floor_responder.cpp): started in bd$$ and pinned to
+# CPU 0 as ikeview is, it does only what every PSK Main Mode + Quick Mode responder must (fresh
+# DH key pair and g^xy, SKEYID*, IVs, hashes, AES-CBC, KEYMAT, random values, 11 datagrams of
+# the sizes ikeview's negotiations have, recvmmsg/sendmmsg), through OpenSSL's EVP API, without
+# parsing, state machine, policy, store or log; its initiator (--floor, pinned as the load
+# generator) sends precomputed datagrams. Its neg/cpu_s is printed as a % of the speed bound
+# (openssl speed timed on CPU 0 right before and right after the floor's own run, as for
+# ikeview's): what any responder can reach on this machine, so whether 70 % is reachable at all.
 # Usage: IPSECKIT_BIN=build/bin bench/ike/run.sh [SECONDS (default 8)] [INFLIGHT (default 32)]
 #   IKE_BENCH_GROUPS="ecp256" runs only those groups; IKE_BENCH_QM=none measures Main Mode
 #   only; IKE_BENCH_PERF=1 also records `perf record -g` of ikeview and policyagent during the
@@ -76,6 +85,14 @@
 # ECP-256 cannot reach 70 % here: it allows 129-135 us per negotiation in all, and perf (same
 # day) puts the responder's DH at ~71 us, the rest of libcrypto at ~21 us and its system calls
 # (UDP, the store socket) at ~43 us: 135 us before any engine, log or store work.
+# The floor responder measures that (same command with IKE_BENCH_GROUPS=G, build-floor, 2026-11-28
+# 06:24-06:36, load 0.6-2.7, 5 alternating runs per group; floor bound timed around its own run):
+#   ECP-256:   floor 9688-10000 neg/cpu_s = 73.2-75.9 % of the speed bound (PASS would be possible,
+#              by ~4-6 points); ikeview 4092-4862 = 30-36 %, 41-49 % of the floor. Per negotiation
+#              ~100 us: EVP keygen+derive 56.5 us (a P-256 keygen with the fixed-base table costs
+#              less than the derive the bound counts twice), IKE crypto + state ~16 us (both timed
+#              in-process), UDP ~28 us; 70 % allows ~105 us.
+#   MODP-2048: floor 1726-1779 neg/cpu_s = 88.2-89.2 %; ikeview 1341-1448 = 69.0-72.5 %, 77-82 % of it.
 set -u
 : "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 SECS=${1:-8} INFLIGHT=${2:-32}
@@ -156,13 +173,32 @@ for grp in ${IKE_BENCH_GROUPS:-modp2048 ecp256}; do
   QM=${QM_MODE:-tunnel}
   ssw=$(loadgen "$grp" "$ssw_pid") || fail "load generator against strongSwan ($grp): $(tail -3 "$WORK/loadgen.log")"
   "$PEER" down "$ND" >/dev/null 2>&1
-  for who in ikeview strongswan; do
-    line=$ours; [ $who = strongswan ] && line=$ssw
+  # ---- the floor responder (floor_responder.cpp) on the same core, pinned as ikeview was; information only
+  floor=""
+  fspeed1=$(speed_bound "$grp")
+  (exec ip netns exec "$ND" "$LOADGEN" --floor-responder --listen 198.51.100.2 --group "$grp") 2>"$WORK/floor-$grp.log" &
+  FLOOR_PID=$!; IKV_PIDS="$IKV_PIDS $FLOOR_PID"
+  for _ in $(seq 100); do grep -q listening "$WORK/floor-$grp.log" && break; sleep 0.05; done
+  if grep -q listening "$WORK/floor-$grp.log"; then
+    pin "$FLOOR_PID"
+    floor=$(ip netns exec "$NP" taskset -c "$LG_CPU" "$LOADGEN" --floor --target 198.51.100.2 \
+      --sources 198.51.100.10-198.51.100.249 --group "$grp" --inflight "$INFLIGHT" --warmup 2 --seconds "$SECS" \
+      --pid "$FLOOR_PID" 2>>"$WORK/loadgen.log") || floor=""
+  fi
+  kill -TERM "$FLOOR_PID" 2>/dev/null; wait "$FLOOR_PID" 2>/dev/null
+  IKV_PIDS=${IKV_PIDS/ $FLOOR_PID/}
+  fspeed2=$(speed_bound "$grp")
+  [ -n "$fspeed1" ] && [ -n "$fspeed2" ] || floor=""
+  [ -n "$floor" ] || echo "$grp: floor responder: no measurement (information only): $(tail -3 "$WORK/floor-$grp.log" "$WORK/loadgen.log")" >&2
+  for who in ikeview strongswan floor; do
+    line=$ours; [ $who = strongswan ] && line=$ssw; [ $who = floor ] && line=$floor
+    [ -n "$line" ] || continue
     printf '%-9s %-10s %10s %9s %8s %7s %9s\n' "$grp" "$who" "$(field per_responder_cpu_s <<<"$line")" \
       "$(field per_wall_s <<<"$line")" "$(field responder_cpu_s <<<"$line")" "$(field failed <<<"$line")" \
       "$(field loadgen_cpu_s <<<"$line")"
   done
   echo "  ikeview:    $ours" >>"$WORK/raw.txt"; echo "  strongSwan: $ssw" >>"$WORK/raw.txt"
+  [ -n "$floor" ] && echo "  floor:      $floor ($(grep negotiations= "$WORK/floor-$grp.log"))" >>"$WORK/raw.txt"
   # The verdicts come from the unrounded values (69.6 % is a FAIL, not a rounded 70 %).
   read -r ratio pct epct v1 v2 < <(python3 -c "import sys; o,s,b,e=map(float,sys.argv[1:]); r=o/max(s,0.001); p=100*o/b
 print('%.2f %.1f %.0f %s %s' % (r, p, 100*o/e, 'PASS' if p >= 70 else 'FAIL', 'PASS' if r >= 2 else 'FAIL'))" \
@@ -171,6 +207,13 @@ print('%.2f %.1f %.0f %s %s' % (r, p, 100*o/e, 'PASS' if p >= 70 else 'FAIL', 'P
   echo "$grp: DH bound (1 keygen + 1 derive per negotiation): openssl speed $speed derive/s (mean of $speed1 before and $speed2 after ikeview's run) / 2 = $sbound neg/s; EVP keygen+derive $bound neg/s"
   echo "$grp: ikeview/strongSwan per responder CPU-second ${ratio}x ($v2, target >= 2x)"
   echo "$grp: ikeview at ${pct}% of the openssl-speed DH bound ($v1, target >= 70%); at ${epct}% of the EVP keygen+derive bound (information)"
+  if [ -n "$floor" ]; then
+    # ikeview relative to the floor: each as a fraction of the bound timed around its own run
+    read -r fspeed1 fspeed2 fbound fpct fneg ofpct < <(python3 -c "import sys; f,a,b,o,ob=map(float,sys.argv[1:]); fb=(a+b)/4
+print('%.1f %.1f %.1f %.1f %.1f %.0f' % (a, b, fb, 100*f/fb, f, 100*(o/ob)/max(f/fb,1e-9)))" \
+      "$(field per_responder_cpu_s <<<"$floor")" "$fspeed1" "$fspeed2" "$(field per_responder_cpu_s <<<"$ours")" "$sbound")
+    echo "$grp: floor responder (DH + IKE crypto + UDP only: no parsing, state machine, policy, store or log) at ${fpct}% of the openssl-speed DH bound (${fneg} neg/cpu_s; bound $fbound neg/s from openssl speed $fspeed1 before and $fspeed2 after the floor's run); ikeview at ${ofpct}% of the floor (information)"
+  fi
 done
 echo "raw load generator lines (initiator DH key pair reused per group; responder pinned to CPU 0, load generator to CPU $LG_CPU):"
 cat "$WORK/raw.txt"

@@ -1,7 +1,7 @@
 #include "store/engine.h"
 
-#include <array>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "store/json_canonical.h"
@@ -18,51 +18,6 @@ constexpr std::uint64_t kReserve = 1000;
 std::string field(std::string_view base, std::size_t i, std::string_view name) {
   return std::string(base) + "[" + std::to_string(i) + "]." + std::string(name);
 }
-
-// plan()'s index of the keys a txn has changed so far: a few entries searched in order for
-// the common small txn (no allocation per op), a map once it grows (delete_prefix over many).
-class Overlay {
- public:
-  const std::size_t* find(std::string_view k) const {
-    if (m_big.empty()) {
-      for (std::size_t j = 0; j < m_count; ++j)
-        if (m_small[j].first == k) return &m_small[j].second;
-      return nullptr;
-    }
-    auto it = m_big.find(k);
-    return it == m_big.end() ? nullptr : &it->second;
-  }
-  void set(std::string_view k, std::size_t i) {
-    if (m_big.empty()) {
-      for (std::size_t j = 0; j < m_count; ++j)
-        if (m_small[j].first == k) {
-          m_small[j].second = i;
-          return;
-        }
-      if (m_count < m_small.size()) {
-        m_small[m_count++] = {k, i};
-        return;
-      }
-      m_big.insert(m_small.begin(), m_small.end());
-    }
-    m_big[k] = i;
-  }
-  // Adds the keys under prefix to keys.
-  void under(std::string_view prefix, std::set<std::string_view>& keys) const {
-    if (m_big.empty()) {
-      for (std::size_t j = 0; j < m_count; ++j)
-        if (has_prefix(m_small[j].first, prefix)) keys.insert(m_small[j].first);
-      return;
-    }
-    for (auto it = m_big.lower_bound(prefix); it != m_big.end() && has_prefix(it->first, prefix); ++it)
-      keys.insert(it->first);
-  }
-
- private:
-  std::array<std::pair<std::string_view, std::size_t>, 16> m_small{};
-  std::size_t m_count = 0;
-  std::map<std::string_view, std::size_t, std::less<>> m_big;
-};
 
 // A put's value as the canonical text the map keeps: its tree dumped, or its put_text text
 // as it is when that is canonical (known, or checked here).
@@ -168,17 +123,19 @@ Status Engine::check_txn(const Txn& t) const {
 std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool steal, bool canonical) const {
   std::vector<Change> out;
   // State as the txn goes: key -> index in out of its last change (a put's value or a delete).
-  // The views point into t's keys and m_map's, which stay put while plan() runs.
-  Overlay overlay;
+  // The views point into t's keys and m_map's, which stay put while plan() runs. (A fixed
+  // array for small txns instead of the map measured no faster: 3.0-3.3 us per pair of
+  // 6-op txns either way, 2026-11-28.)
+  std::map<std::string_view, std::size_t, std::less<>> overlay;
   auto current = [&](std::string_view k) -> const std::string* {
-    if (const std::size_t* o = overlay.find(k)) return out[*o].text ? &*out[*o].text : nullptr;
+    if (auto o = overlay.find(k); o != overlay.end()) return out[o->second].text ? &*out[o->second].text : nullptr;
     auto it = m_map.find(k);
     return it == m_map.end() ? nullptr : &it->second.text;
   };
   auto remove = [&](std::string_view k) {
     if (!current(k)) return;
     out.push_back(Change{std::string(k), std::nullopt});
-    overlay.set(k, out.size() - 1);
+    overlay[k] = out.size() - 1;
   };
   for (auto& op : t.ops) {
     switch (op.kind) {
@@ -190,7 +147,7 @@ std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool 
           if (cur && *cur == text) break;
         }
         out.push_back(Change{op.key, std::move(text)});
-        overlay.set(op.key, out.size() - 1);
+        overlay[op.key] = out.size() - 1;
         break;
       }
       case TxnOp::Kind::del:
@@ -200,7 +157,8 @@ std::vector<Engine::Change> Engine::plan(Txn& t, bool drop_unchanged_puts, bool 
         std::set<std::string_view> keys;
         for (auto it = m_map.lower_bound(op.key); it != m_map.end() && has_prefix(it->first, op.key); ++it)
           keys.insert(it->first);
-        overlay.under(op.key, keys);
+        for (auto it = overlay.lower_bound(op.key); it != overlay.end() && has_prefix(it->first, op.key); ++it)
+          keys.insert(it->first);
         for (auto k : keys) remove(k);
         break;
       }
