@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
+#include <string>
 
 namespace ipseckit::bench {
 
@@ -21,19 +22,6 @@ double cpu_now() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-EVP_PKEY* params_for(const char* group) {
-  const bool ec = group[0] == 'P';
-  EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "DH", nullptr);
-  EVP_PKEY* p = nullptr;
-  std::array<OSSL_PARAM, 2> prm{OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
-                                OSSL_PARAM_construct_end()};
-  if (!c || EVP_PKEY_paramgen_init(c) <= 0 || EVP_PKEY_CTX_set_params(c, prm.data()) <= 0 ||
-      EVP_PKEY_paramgen(c, &p) <= 0)
-    throw std::runtime_error(std::string("paramgen ") + group);
-  EVP_PKEY_CTX_free(c);
-  return p;
 }
 
 EVP_PKEY* keygen(EVP_PKEY* params) {
@@ -56,8 +44,21 @@ void derive(EVP_PKEY* mine, EVP_PKEY* peer) {
 
 }  // namespace
 
+EVP_PKEY* dh_group_params(const char* group) {
+  const bool ec = group[0] == 'P';
+  EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "DH", nullptr);
+  EVP_PKEY* p = nullptr;
+  std::array<OSSL_PARAM, 2> prm{OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+                                OSSL_PARAM_construct_end()};
+  if (!c || EVP_PKEY_paramgen_init(c) <= 0 || EVP_PKEY_CTX_set_params(c, prm.data()) <= 0 ||
+      EVP_PKEY_paramgen(c, &p) <= 0)
+    throw std::runtime_error(std::string("paramgen ") + group);
+  EVP_PKEY_CTX_free(c);
+  return p;
+}
+
 DhBound measure_dh_bound(const char* openssl_group, double seconds) {
-  EVP_PKEY* params = params_for(openssl_group);
+  EVP_PKEY* params = dh_group_params(openssl_group);
   EVP_PKEY* peer = keygen(params);
   DhBound b;
   const double t0 = cpu_now();

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "base/bytes.h"
+#include "dh_bound.h"
 #include "floor_script.h"
 
 namespace ipseckit::bench::floor_impl {
@@ -38,14 +39,7 @@ class Crypto {
     // The group as dh_bound.cpp sets it up (named "P-256" / "modp_2048": OpenSSL's short
     // exponent for modp_2048 is 225 bits, as ikeview's, libcore/crypto/dh_groups.cpp).
     const char* group = ecp ? "P-256" : "modp_2048";
-    EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, ecp ? "EC" : "DH", nullptr);
-    std::array<OSSL_PARAM, 2> gp{
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
-        OSSL_PARAM_construct_end()};
-    if (!pc || EVP_PKEY_paramgen_init(pc) <= 0 || EVP_PKEY_CTX_set_params(pc, gp.data()) <= 0 ||
-        EVP_PKEY_paramgen(pc, &m_params) <= 0)
-      throw std::runtime_error(std::string("OpenSSL: no group ") + group);
-    EVP_PKEY_CTX_free(pc);
+    m_params = dh_group_params(group);
     m_keygen = EVP_PKEY_CTX_new_from_pkey(nullptr, m_params, nullptr);
     m_peer = EVP_PKEY_dup(m_params);  // holds each initiator's public value in turn
     if (!m_keygen || EVP_PKEY_keygen_init(m_keygen) <= 0 || !m_peer) throw std::runtime_error("OpenSSL: keygen setup");

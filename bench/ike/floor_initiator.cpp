@@ -73,7 +73,7 @@ int run_initiator(const FloorLoad& o) {
   auto send = [&](Src& x, Msg m, std::uint32_t msgid) {
     Bytes& t = tpl[m];
     std::memcpy(t.data(), x.cky.data(), x.cky.size());
-    put32(t.data() + 20, msgid);
+    store_be32(t.data() + 20, msgid);
     if (!x.sock.send_to(t, to)) ++send_errors;
   };
   unsigned inflight = 0;
@@ -90,8 +90,8 @@ int run_initiator(const FloorLoad& o) {
       if (x.wait != kMsgs) continue;
       ++started;
       x.cky = {};
-      put32(x.cky.data(), static_cast<std::uint32_t>(started));
-      put32(x.cky.data() + 4, static_cast<std::uint32_t>(started >> 32));
+      store_be32(x.cky.data(), static_cast<std::uint32_t>(started));
+      store_be32(x.cky.data() + 4, static_cast<std::uint32_t>(started >> 32));
       x.id = static_cast<std::uint32_t>(started * 3);
       x.wait = kMm2;
       x.t0 = now;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/byte_order.h"
+
 namespace ipseckit::bench::floor_impl {
 
 // ---- The script: 11 datagrams per negotiation, in this order.
@@ -44,13 +46,6 @@ constexpr std::uint8_t kIdProt = 2, kQuick = 32, kInfo = 5, kEncrypted = 1;
 
 static_assert(kGen + kHashLen + kQmBody <= 172 - kHdr, "Quick Mode body inside its datagram");
 
-inline void put32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
-
 // RFC 2408 3.1 header (cookies left zero) of a datagram of len bytes.
 inline void header(std::uint8_t* p, std::uint8_t next, std::uint8_t exch, std::uint8_t flags, std::uint32_t msgid,
             std::size_t len) {
@@ -58,16 +53,15 @@ inline void header(std::uint8_t* p, std::uint8_t next, std::uint8_t exch, std::u
   p[17] = 0x10;  // version 1.0
   p[18] = exch;
   p[19] = flags;
-  put32(p + 20, msgid);
-  put32(p + 24, static_cast<std::uint32_t>(len));
+  store_be32(p + 20, msgid);
+  store_be32(p + 24, static_cast<std::uint32_t>(len));
 }
 
 // A generic payload header (3.2).
 inline void payload(std::uint8_t* p, std::uint8_t next, std::size_t len) {
   p[0] = next;
   p[1] = 0;
-  p[2] = static_cast<std::uint8_t>(len >> 8);
-  p[3] = static_cast<std::uint8_t>(len);
+  store_be16(p + 2, static_cast<std::uint16_t>(len));
 }
 
 }  // namespace ipseckit::bench::floor_impl
