@@ -145,7 +145,6 @@ int run_initiator(const FloorLoad& o) {
   return meter.completed() > 0 ? 0 : 1;
 }
 
-
 }  // namespace
 
 int floor_initiator(const FloorLoad& o) {

@@ -53,7 +53,6 @@ bool Meter::running(std::uint64_t completed, std::uint64_t failed) {
   const double now = mono();
   if (m_t0 == 0 && now - m_start >= m_warmup) {
     m_t0 = now;
-    m_cpu0 = cpu_of(m_pids);
     for (std::size_t k = 0; k < m_pids.size(); ++k) m_pid0[k] = cpu_of({m_pids[k]});
     m_self0 = self_cpu();
     m_done0 = completed;
@@ -62,13 +61,17 @@ bool Meter::running(std::uint64_t completed, std::uint64_t failed) {
   if (m_t0 == 0 || now - m_t0 < m_seconds) return true;
   m_over = true;
   m_wall = mono() - m_t0;
-  m_rcpu = cpu_of(m_pids) - m_cpu0;
   m_scpu = self_cpu() - m_self0;
   m_done = completed - m_done0;
   m_failed = failed - m_failed0;
+  // Each process read once; responder_cpu_s is the sum of the shares printed in cpu_by_pid.
   std::string by_pid;  // each process's share (ikeview vs policyagent)
-  for (std::size_t k = 0; k < m_pids.size(); ++k)
-    by_pid += fmt::format("{}{}:{:.3f}", k ? "," : "", m_pids[k], cpu_of({m_pids[k]}) - m_pid0[k]);
+  m_rcpu = 0;
+  for (std::size_t k = 0; k < m_pids.size(); ++k) {
+    const double c = cpu_of({m_pids[k]}) - m_pid0[k];
+    m_rcpu += c;
+    by_pid += fmt::format("{}{}:{:.3f}", k ? "," : "", m_pids[k], c);
+  }
   if (!by_pid.empty()) m_by_pid = by_pid;
   return false;
 }

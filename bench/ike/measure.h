@@ -28,7 +28,7 @@ class Meter {
  private:
   std::vector<int> m_pids;
   double m_warmup, m_seconds, m_start;
-  double m_t0 = 0, m_cpu0 = 0, m_self0 = 0;
+  double m_t0 = 0, m_self0 = 0;
   std::vector<double> m_pid0;
   std::uint64_t m_done0 = 0, m_failed0 = 0;
   bool m_over = false;
