@@ -18,6 +18,21 @@ namespace ipseckit::bench {
 
 namespace {
 
+// The group's parameters (named "modp_2048" or "P-256"), for key generation; the caller frees
+// them (EVP_PKEY_free). Throws std::runtime_error when OpenSSL does not know the group.
+EVP_PKEY* dh_group_params(const char* group) {
+  const bool ec = group[0] == 'P';
+  EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "DH", nullptr);
+  EVP_PKEY* p = nullptr;
+  std::array<OSSL_PARAM, 2> prm{OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+                                OSSL_PARAM_construct_end()};
+  if (!c || EVP_PKEY_paramgen_init(c) <= 0 || EVP_PKEY_CTX_set_params(c, prm.data()) <= 0 ||
+      EVP_PKEY_paramgen(c, &p) <= 0)
+    throw std::runtime_error(std::string("paramgen ") + group);
+  EVP_PKEY_CTX_free(c);
+  return p;
+}
+
 double cpu_now() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -43,19 +58,6 @@ void derive(EVP_PKEY* mine, EVP_PKEY* peer) {
 }
 
 }  // namespace
-
-EVP_PKEY* dh_group_params(const char* group) {
-  const bool ec = group[0] == 'P';
-  EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "DH", nullptr);
-  EVP_PKEY* p = nullptr;
-  std::array<OSSL_PARAM, 2> prm{OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
-                                OSSL_PARAM_construct_end()};
-  if (!c || EVP_PKEY_paramgen_init(c) <= 0 || EVP_PKEY_CTX_set_params(c, prm.data()) <= 0 ||
-      EVP_PKEY_paramgen(c, &p) <= 0)
-    throw std::runtime_error(std::string("paramgen ") + group);
-  EVP_PKEY_CTX_free(c);
-  return p;
-}
 
 DhBound measure_dh_bound(const char* openssl_group, double seconds) {
   EVP_PKEY* params = dh_group_params(openssl_group);

@@ -33,8 +33,7 @@ int run_initiator(const FloorLoad& o) {
   payload(tpl[kMm3].data() + kHdr, 10, kGen + sc.pub);
   {  // a valid public value, made once (Ni stays fixed too: the responder's work is the same)
     Crypto c(o.ecp256);
-    EVP_PKEY* k = c.keygen(tpl[kMm3].data() + kHdr + kGen);
-    EVP_PKEY_free(k);
+    (void)c.keygen(tpl[kMm3].data() + kHdr + kGen);
   }
   payload(tpl[kMm3].data() + kHdr + kGen + sc.pub, 20, kGen + kNonce);
   if (RAND_bytes(tpl[kMm3].data() + kHdr + 2 * kGen + sc.pub, kNonce) != 1) return 1;

@@ -126,11 +126,10 @@ class Responder {
     const std::uint8_t* gxi = d.data() + kHdr + kGen;
     const std::uint8_t* ni = gxi + pl + kGen;
     std::memcpy(n.gxi.data(), gxi, pl);
-    EVP_PKEY* mine = m_c.keygen(n.gxr.data());
+    const crypto::DhGroup mine = m_c.keygen(n.gxr.data());
     std::array<std::uint8_t, 256> gxy{};
     std::size_t gl = 0;
     const bool ok = m_c.derive(mine, gxi, gxy.data(), &gl);
-    EVP_PKEY_free(mine);
     if (!ok) return ++bad_ke, 0;
     std::array<std::uint8_t, kNonce> nr{};
     if (RAND_bytes(nr.data(), kNonce) != 1) throw std::runtime_error("RAND_bytes");

@@ -1,5 +1,6 @@
 // DhGroup: MODP with OpenSSL BIGNUM (constant-time Montgomery exponentiation, a short
-// exponent, our own range check) and ECP with OpenSSL's EC_POINT arithmetic (the operations
+// exponent, key generation from a table of the generator's powers (dh_fixed_base.h), our own
+// range check) and ECP with OpenSSL's EC_POINT arithmetic (the operations
 // OpenSSL's own EC key generation and ECDH run, after our own on-curve check). The per-group
 // state (prime, Montgomery context, EC_GROUP with its generator tables) is built once per
 // process and only read afterwards: rebuilding it per key cost about a sixth of a responder's
@@ -12,8 +13,11 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+
 #include <fmt/format.h>
 
+#include "crypto/dh_fixed_base.h"
 #include "crypto/dh_internal.h"
 
 namespace ipseckit::crypto {
@@ -52,28 +56,36 @@ const EC_GROUP* curve(DhGroupId g) {
 
 // A MODP group's prime and Montgomery context, built once; BN_mod_exp_mont_consttime only
 // reads a context it is given (it takes a non-const pointer for the case it builds one).
+// The generator's table of powers (dh_fixed_base.h) is built on the group's first key.
 struct Modp {
   Bn p;
   Mont mont;
+  mutable std::once_flag table_once;
+  mutable std::unique_ptr<FixedBaseTable> table;  // null: build failed; the general exponentiation
+};
+
+constexpr std::array<DhGroupId, 6> kModpIds{DhGroupId::modp768,  DhGroupId::modp1024, DhGroupId::modp1536,
+                                            DhGroupId::modp2048, DhGroupId::modp3072, DhGroupId::modp4096};
+
+struct ModpGroups {
+  std::array<Modp, kModpIds.size()> groups;
+  ModpGroups() {
+    BnCtx ctx(BN_CTX_new());
+    for (std::size_t i = 0; i < kModpIds.size(); ++i) {
+      Bn p = bn_from(group_prime(kModpIds[i]));
+      Mont m(BN_MONT_CTX_new());
+      if (!ctx || !p || !m || BN_MONT_CTX_set(m.get(), p.get(), ctx.get()) != 1) continue;  // stays empty: an error later
+      groups[i].p = std::move(p);
+      groups[i].mont = std::move(m);
+    }
+  }
 };
 
 const Modp* modp(DhGroupId g) {
-  static constexpr std::array<DhGroupId, 6> kIds{DhGroupId::modp768,  DhGroupId::modp1024, DhGroupId::modp1536,
-                                                 DhGroupId::modp2048, DhGroupId::modp3072, DhGroupId::modp4096};
-  static const std::array<Modp, 6> groups = [] {
-    std::array<Modp, 6> a;
-    BnCtx ctx(BN_CTX_new());
-    for (std::size_t i = 0; i < kIds.size(); ++i) {
-      Bn p = bn_from(group_prime(kIds[i]));
-      Mont m(BN_MONT_CTX_new());
-      if (!ctx || !p || !m || BN_MONT_CTX_set(m.get(), p.get(), ctx.get()) != 1) continue;  // stays empty: an error later
-      a[i] = Modp{std::move(p), std::move(m)};
-    }
-    return a;
-  }();
-  const auto it = std::find(kIds.begin(), kIds.end(), g);
-  if (it == kIds.end()) return nullptr;
-  const Modp& m = groups[static_cast<std::size_t>(it - kIds.begin())];
+  static const ModpGroups all;
+  const auto it = std::find(kModpIds.begin(), kModpIds.end(), g);
+  if (it == kModpIds.end()) return nullptr;
+  const Modp& m = all.groups[static_cast<std::size_t>(it - kModpIds.begin())];
   return m.mont ? &m : nullptr;
 }
 
@@ -139,13 +151,18 @@ Status validate_public_value(DhGroupId g, ByteView peer) {
 
 namespace {
 
-// g^x mod p for a MODP group (x already range-checked).
+// g^x mod p for a MODP group (x already range-checked): from the generator's table when x fits
+// it (every generated key), else (a longer imported one) by the general exponentiation.
 Result<Bytes> modp_public(const GroupInfo& info, const Modp& m, const BIGNUM* priv) {
+  std::call_once(m.table_once,
+                 [&] { m.table = FixedBaseTable::build(kModpGenerator, m.p.get(), m.mont.get(), info.secret_bits); });
   BnCtx ctx(BN_CTX_new());
   Bn gen(BN_new());
   Bn pub(BN_new());
-  if (!ctx || !gen || !pub || BN_set_word(gen.get(), kModpGenerator) != 1 ||
-      BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, m.p.get(), ctx.get(), m.mont.get()) != 1)
+  if (!ctx || !gen || !pub) return crypto_error(fmt::format("{}: exponentiation failed", info.name));
+  const bool tabled = m.table && m.table->pow(pub.get(), priv, m.mont.get(), ctx.get());
+  if (!tabled && (BN_set_word(gen.get(), kModpGenerator) != 1 ||
+                  BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, m.p.get(), ctx.get(), m.mont.get()) != 1))
     return crypto_error(fmt::format("{}: exponentiation failed", info.name));
   Bytes out(info.bytes);
   if (BN_bn2binpad(pub.get(), out.data(), static_cast<int>(out.size())) != static_cast<int>(out.size()))

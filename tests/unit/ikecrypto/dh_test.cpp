@@ -7,8 +7,10 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <vector>
 
 #include "crypto/dh.h"
+#include "crypto/dh_internal.h"  // GroupInfo::secret_bits: the generated exponents' length
 #include "unit/ikecrypto/vec_file.h"
 
 using namespace ipseckit;
@@ -160,6 +162,67 @@ TEST_CASE("MODP with known exponents: g^x, padding, and (g^a)^b == (g^b)^a") {
   CHECK(Bytes(s->data(), s->data() + s->size()) == sixty_four);
   CHECK_FALSE(DhGroup::from_private(DhGroupId::modp1024, hex_bytes("01")).ok());
   CHECK_FALSE(DhGroup::from_private(DhGroupId::modp1024, group_prime(DhGroupId::modp1024)).ok());
+}
+
+// g^x mod p by OpenSSL's general (not constant-time) exponentiation: an independent reference.
+Bytes reference_power(DhGroupId g, const BIGNUM* x) {
+  const ByteView prime = group_prime(g);
+  BIGNUM* p = BN_bin2bn(prime.data(), static_cast<int>(prime.size()), nullptr);
+  BIGNUM* two = BN_new();
+  BIGNUM* r = BN_new();
+  BN_CTX* ctx = BN_CTX_new();
+  BN_set_word(two, 2);
+  REQUIRE(BN_mod_exp(r, two, x, p, ctx) == 1);
+  Bytes out(prime.size());
+  BN_bn2binpad(r, out.data(), static_cast<int>(out.size()));
+  BN_CTX_free(ctx);
+  BN_free(r);
+  BN_free(two);
+  BN_free(p);
+  return out;
+}
+
+TEST_CASE("MODP public values (the generator's table, dh_fixed_base.h) equal a general g^x for every digit pattern") {
+  for (const auto g : kModp) {
+    CAPTURE(name(g));
+    const ByteView prime = group_prime(g);
+    // The table covers the generated keys' length rounded up to whole 4-bit digits; one bit
+    // more takes the general exponentiation. Both must give the same public value.
+    const int table_bits = static_cast<int>(group_info(g)->secret_bits + 3) / 4 * 4;
+    std::vector<BIGNUM*> xs;
+    for (int i = 0; i < 12; ++i) {  // random, with the top bit at every length near the table's
+      BIGNUM* x = BN_new();
+      const int bits = table_bits - 4 + i % 6;
+      REQUIRE(BN_rand(x, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1);
+      xs.push_back(x);
+    }
+    for (unsigned d = 2; d < 16; ++d) {  // one digit d in the lowest, a middle and the top window
+      for (int shift : {0, table_bits / 2 / 4 * 4, table_bits - 4}) {
+        BIGNUM* x = BN_new();
+        BN_set_word(x, d);
+        BN_lshift(x, x, shift);
+        xs.push_back(x);
+      }
+    }
+    BIGNUM* ones = BN_new();  // every digit 15
+    BN_set_bit(ones, table_bits);
+    BN_sub_word(ones, 1);
+    xs.push_back(ones);
+    BIGNUM* sparse = BN_new();  // digits 1, 0, 1, 0, ... with 0 in the top window
+    for (int b = 0; b < table_bits - 4; b += 8) BN_set_bit(sparse, b);
+    xs.push_back(sparse);
+    for (BIGNUM* x : xs) {
+      const int bits = BN_num_bits(x);
+      CAPTURE(bits);
+      Bytes xb(static_cast<std::size_t>(BN_num_bytes(x)));
+      BN_bn2bin(x, xb.data());
+      auto k = DhGroup::from_private(g, xb);
+      REQUIRE(k.ok());
+      CHECK(to_hex(k->public_value()) == to_hex(reference_power(g, x)));
+      CHECK(k->public_value().size() == prime.size());
+      BN_free(x);
+    }
+  }
 }
 
 TEST_CASE("MODP validation: 0, 1, p-1, p, > p and wrong lengths are refused; 2 and p-2 pass") {
