@@ -93,7 +93,15 @@ Bytes digest(HashAlg a, ByteView data) {
 
 struct Hmac::Impl {
   EVP_MAC_CTX* ctx = nullptr;
+  // After a final the context is re-initialised (same key) only when it is used again: most
+  // Hmacs are one-shot (Prf::compute, the key schedule), and the re-init would be wasted.
+  bool finished = false;
   ~Impl() { EVP_MAC_CTX_free(ctx); }
+  void reinit_if_finished() {
+    if (!finished) return;
+    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) throw std::runtime_error("HMAC reinit failed");
+    finished = false;
+  }
 };
 
 Hmac::Hmac(HashAlg alg, ByteView key) : m_impl(std::make_unique<Impl>()) {
@@ -111,16 +119,17 @@ Hmac::Hmac(Hmac&&) noexcept = default;
 Hmac& Hmac::operator=(Hmac&&) noexcept = default;
 
 void Hmac::update(ByteView data) {
+  m_impl->reinit_if_finished();
   if (EVP_MAC_update(m_impl->ctx, data.data(), data.size()) != 1) throw std::runtime_error("HMAC update failed");
 }
 
 Bytes Hmac::final() {
+  m_impl->reinit_if_finished();  // a final right after a final: HMAC(key, "")
   Bytes out(EVP_MAX_MD_SIZE);
   std::size_t len = 0;
   if (EVP_MAC_final(m_impl->ctx, out.data(), &len, out.size()) != 1) throw std::runtime_error("HMAC final failed");
   out.resize(len);
-  // Re-initialise with the same key for the next message.
-  if (EVP_MAC_init(m_impl->ctx, nullptr, 0, nullptr) != 1) throw std::runtime_error("HMAC reinit failed");
+  m_impl->finished = true;
   return out;
 }
 

@@ -28,7 +28,7 @@ class Hmac {
   Hmac& operator=(const Hmac&) = delete;
 
   void update(ByteView data);
-  Bytes final();  // also resets for the next message with the same key
+  Bytes final();  // the Hmac can then take the next message with the same key
   static Bytes compute(HashAlg alg, ByteView key, ByteView data);
 
  private:

@@ -2,7 +2,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <string.h>  // explicit_bzero (glibc)
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -22,6 +24,24 @@ Bytes random_bytes(std::size_t n) {
   Bytes b(n);
   random_bytes(b.data(), n);
   return b;
+}
+
+RandomPool::~RandomPool() { explicit_bzero(m_pool, sizeof m_pool); }
+
+void RandomPool::fill(std::uint8_t* out, std::size_t n) {
+  std::size_t done = 0;
+  while (done < n) {
+    if (m_left == 0) {
+      m_source(m_pool, sizeof m_pool);
+      m_left = sizeof m_pool;
+    }
+    const std::size_t k = std::min(m_left, n - done);
+    std::uint8_t* from = m_pool + (sizeof m_pool - m_left);
+    std::copy_n(from, k, out + done);
+    explicit_bzero(from, k);  // hand out each byte once, keep none
+    m_left -= k;
+    done += k;
+  }
 }
 
 std::string random_guid() {

@@ -8,6 +8,8 @@
 #include <functional>
 #include <span>
 
+#include "crypto/random.h"
+
 namespace ipseckit::esp {
 
 class Clock {
@@ -28,15 +30,14 @@ class SystemClock final : public Clock {
   std::uint64_t now_ms() const override;
 };
 
-// OpenSSL's CSPRNG, drawn 4 KiB at a time so a CBC IV costs a copy, not a RAND_bytes call.
-// One per thread (not thread-safe).
+// OpenSSL's CSPRNG, drawn 4 KiB at a time (crypto::RandomPool) so a CBC IV costs a copy, not
+// a RAND_bytes call. One per thread (not thread-safe).
 class SystemRng final : public Rng {
  public:
   void fill(std::span<std::uint8_t> out) override;
 
  private:
-  std::uint8_t m_pool[4096];
-  std::size_t m_left = 0;
+  crypto::RandomPool m_pool;
 };
 
 enum class EventKind : std::uint8_t { soft, hard };  // soft: rekey now; hard: delete the SA

@@ -1,6 +1,5 @@
 #include "ike/env.h"
 
-#include "crypto/random.h"
 #include "crypto/x509.h"
 
 namespace ipseckit::ike {
@@ -21,7 +20,7 @@ class DhKey final : public KeyExchange {
 
 TimePoint SystemClock::now() const { return std::chrono::steady_clock::now(); }
 
-void OsRng::fill(std::span<std::uint8_t> out) { crypto::random_bytes(out.data(), out.size()); }
+void OsRng::fill(std::span<std::uint8_t> out) { m_pool.fill(out.data(), out.size()); }
 
 Result<std::unique_ptr<KeyExchange>> OpenSslDh::create(crypto::DhGroupId g) {
   auto key = crypto::DhGroup::generate(g);

@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "base/secure_bytes.h"
 #include "crypto/dh.h"
+#include "crypto/random.h"
 #include "ike/types.h"
 #include "policy/model.h"
 
@@ -96,9 +97,14 @@ class SystemClock final : public Clock {
   TimePoint now() const override;
 };
 
+// OpenSSL's CSPRNG through a crypto::RandomPool: a cookie or nonce costs a copy, not a
+// RAND_bytes call. One per thread (not thread-safe).
 class OsRng final : public Rng {
  public:
   void fill(std::span<std::uint8_t> out) override;
+
+ private:
+  crypto::RandomPool m_pool;
 };
 
 class OpenSslDh final : public DhFactory {

@@ -127,3 +127,33 @@ TEST_CASE("PRF metadata") {
   p.update_u32be(0x01020304).update(std::uint8_t{5});
   CHECK(p.final() == Prf::compute(PrfAlg::hmac_sha1, hex_bytes("00"), hex_bytes("0102030405")));
 }
+
+TEST_CASE("Hmac: reused after final with other messages; a final with no update is HMAC(key, \"\")") {
+  // Known answers for an empty key and message (the empty-key path of Hmac's constructor).
+  CHECK(to_hex(Hmac::compute(HashAlg::md5, {}, {})) == "74e6f7298a9c2d168935f58c001bad88");
+  CHECK(to_hex(Hmac::compute(HashAlg::sha1, {}, {})) == "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+  CHECK(to_hex(Hmac::compute(HashAlg::sha256, {}, {})) ==
+        "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  const Bytes m1 = text("what do ya want for nothing?");
+  const Bytes m2 = rep(0xdd, 50);
+  for (const auto h : {HashAlg::md5, HashAlg::sha1, HashAlg::sha256, HashAlg::sha384, HashAlg::sha512}) {
+    CAPTURE(name(h));
+    const Bytes key = text("Jefe");
+    Hmac mac(h, key);
+    CHECK(mac.final() == Hmac::compute(h, key, {}));  // no update at all
+    mac.update(m1);
+    CHECK(mac.final() == Hmac::compute(h, key, m1));
+    mac.update(ByteView(m2).first(7));
+    mac.update(ByteView(m2).subspan(7));
+    CHECK(mac.final() == Hmac::compute(h, key, m2));
+    CHECK(mac.final() == Hmac::compute(h, key, {}));  // a final right after a final
+    mac.update({});
+    CHECK(mac.final() == Hmac::compute(h, key, {}));
+    mac.update(m1);
+    CHECK(mac.final() == Hmac::compute(h, key, m1));
+    // A moved-to Hmac carries on with the key.
+    Hmac moved(std::move(mac));
+    moved.update(m2);
+    CHECK(moved.final() == Hmac::compute(h, key, m2));
+  }
+}
