@@ -2,7 +2,8 @@
 // responder must do for a PSK Main Mode + Quick Mode (RFC 2409 5.4, 5.5, no PFS; IKE AES-128-CBC /
 // HMAC-SHA1, ESP AES-128 / SHA-1) and two Informational deletes: a fresh DH key pair and the
 // shared secret, the key derivations, hashes, encryption and decryption, random values, and
-// the UDP datagrams, with OpenSSL's EVP API directly. No parsing beyond fixed offsets, no
+// the UDP datagrams, with OpenSSL's EVP API directly (the DH through libcore's DhGroup, the
+// cheapest here: floor_crypto.h). No parsing beyond fixed offsets, no
 // proposal selection, policy, store or log: what a negotiation per responder CPU-second can
 // reach at best here. Its initiator (floor_initiator) does no cryptography: it sends
 // precomputed datagrams of the sizes a real negotiation with ikeview has (floor_script.h), and

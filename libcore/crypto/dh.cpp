@@ -157,13 +157,14 @@ Result<Bytes> modp_public(const GroupInfo& info, const Modp& m, const BIGNUM* pr
   std::call_once(m.table_once,
                  [&] { m.table = FixedBaseTable::build(kModpGenerator, m.p.get(), m.mont.get(), info.secret_bits); });
   BnCtx ctx(BN_CTX_new());
-  Bn gen(BN_new());
   Bn pub(BN_new());
-  if (!ctx || !gen || !pub) return crypto_error(fmt::format("{}: exponentiation failed", info.name));
-  const bool tabled = m.table && m.table->pow(pub.get(), priv, m.mont.get(), ctx.get());
-  if (!tabled && (BN_set_word(gen.get(), kModpGenerator) != 1 ||
-                  BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, m.p.get(), ctx.get(), m.mont.get()) != 1))
-    return crypto_error(fmt::format("{}: exponentiation failed", info.name));
+  if (!ctx || !pub) return crypto_error(fmt::format("{}: exponentiation failed", info.name));
+  if (!m.table || !m.table->pow(pub.get(), priv, m.mont.get(), ctx.get())) {
+    Bn gen(BN_new());
+    if (!gen || BN_set_word(gen.get(), kModpGenerator) != 1 ||
+        BN_mod_exp_mont_consttime(pub.get(), gen.get(), priv, m.p.get(), ctx.get(), m.mont.get()) != 1)
+      return crypto_error(fmt::format("{}: exponentiation failed", info.name));
+  }
   Bytes out(info.bytes);
   if (BN_bn2binpad(pub.get(), out.data(), static_cast<int>(out.size())) != static_cast<int>(out.size()))
     return crypto_error(fmt::format("{}: cannot encode the public value", info.name));
