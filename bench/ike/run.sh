@@ -111,6 +111,10 @@
 #              policyagent 30-44 us
 #   ECP-256:   4080.1-4241.9 vs 1109.4-1250.8 = 3.39-3.68x PASS; 31.3-32.9 % (FAIL); floor
 #              73.6-79.8 %; per negotiation ikeview 209 us + policyagent 27-37 us
+#   and on a core in its slow state (openssl speed ffdh2048 3110 derive/s, 10:27, under perf
+#   with dwarf call graphs): MODP-2048 80.1 % (PASS; before, in that state: 64-65 %); keygen
+#   now 15 % of ikeview's samples, the derive 48 %. Then (10:30, 3957 derive/s): MODP-2048
+#   100.5 %, 5.93x; ECP-256 32.7 %, 3.43x, floor 75.6 %.
 set -u
 : "${IPSECKIT_BIN:?set IPSECKIT_BIN to the bin directory of a build}"
 SECS=${1:-8} INFLIGHT=${2:-32}
