@@ -12,15 +12,18 @@
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
-#include <string>
 
 namespace ipseckit::bench {
 
 namespace {
 
-// The group's parameters (named "modp_2048" or "P-256"), for key generation; the caller frees
-// them (EVP_PKEY_free). Throws std::runtime_error when OpenSSL does not know the group.
-EVP_PKEY* dh_group_params(const char* group) {
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+EVP_PKEY* params_for(const char* group) {
   const bool ec = group[0] == 'P';
   EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "DH", nullptr);
   EVP_PKEY* p = nullptr;
@@ -31,12 +34,6 @@ EVP_PKEY* dh_group_params(const char* group) {
     throw std::runtime_error(std::string("paramgen ") + group);
   EVP_PKEY_CTX_free(c);
   return p;
-}
-
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 EVP_PKEY* keygen(EVP_PKEY* params) {
@@ -60,7 +57,7 @@ void derive(EVP_PKEY* mine, EVP_PKEY* peer) {
 }  // namespace
 
 DhBound measure_dh_bound(const char* openssl_group, double seconds) {
-  EVP_PKEY* params = dh_group_params(openssl_group);
+  EVP_PKEY* params = params_for(openssl_group);
   EVP_PKEY* peer = keygen(params);
   DhBound b;
   const double t0 = cpu_now();

@@ -6,7 +6,6 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 #include <initializer_list>

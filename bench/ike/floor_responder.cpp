@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>

@@ -37,14 +37,16 @@
 # per responder CPU-second; the percentage of the EVP bound is printed for information.
 # Then, for information only (no verdict; a failure to measure it is reported and ignored), the
 # floor responder (bench_ike_loadgen --floor-responder, floor_responder.cpp): started in bd$$
-# and pinned to CPU 0 as ikeview is, it does only what every PSK Main Mode + Quick Mode responder must (fresh
-# DH key pair and g^xy, SKEYID*, IVs, hashes, AES-CBC, KEYMAT, random values, 11 datagrams of
-# the sizes ikeview's negotiations have, recvmmsg/sendmmsg), the DH through libcore's DhGroup as
-# ikeview's (for MODP the generator's table, crypto/dh_fixed_base.h) and the rest through
-# OpenSSL's EVP API, without parsing, state machine, policy, store or log; its initiator (--floor, pinned as the load
-# generator) sends precomputed datagrams. Its neg/cpu_s is printed as a % of the speed bound
-# (openssl speed timed on CPU 0 right before and right after the floor's own run, and its run
-# repeated on the same rule as ikeview's): what any responder can reach on this machine, so whether 70 % is reachable at all.
+# and pinned to CPU 0 as ikeview is, it does only what every PSK Main Mode + Quick Mode
+# responder must (fresh DH key pair and g^xy, SKEYID*, IVs, hashes, AES-CBC, KEYMAT, random
+# values, 11 datagrams of the sizes ikeview's negotiations have, recvmmsg/sendmmsg), the DH
+# through libcore's DhGroup as ikeview's (for MODP the generator's table,
+# crypto/dh_fixed_base.h) and the rest through OpenSSL's EVP API, without parsing, state
+# machine, policy, store or log; its initiator (--floor, pinned as the load generator) sends
+# precomputed datagrams. Its neg/cpu_s is printed as a % of the speed bound (openssl speed
+# timed on CPU 0 right before and right after the floor's own run, and its run repeated on the
+# same rule as ikeview's): what any responder can reach on this machine, so whether 70 % is
+# reachable at all.
 # With it: the budget per negotiation at 70 % of that bound, what the floor leaves of it, and the
 # microseconds ikeview and its store (policyagent) spent per negotiation (cpu_by_pid).
 # Usage: IPSECKIT_BIN=build/bin bench/ike/run.sh [SECONDS (default 8)] [INFLIGHT (default 32)]
@@ -168,11 +170,11 @@ bounded() {
     "$fn" "$grp"
     s2=$(speed_bound "$grp")
     [ -n "$s2" ] || fail "openssl speed ($grp)"
-    d=$(python3 -c "import sys; a,b=map(float,sys.argv[1:]); print('%.1f' % (100*abs(a-b)/max(a,b)))" "$s1" "$s2")
-    if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$d" "$best_d"; then
-      best_d=$d best_r=$RESULT best_s1=$s1 best_s2=$s2
-    fi
-    python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 10 else 1)" "$d" && break
+    # d: the drift in %; better: 1 if it is the least so far; steady: 1 if at most 10 %
+    read -r d better steady < <(python3 -c "import sys; a,b,best=map(float,sys.argv[1:]); d=round(100*abs(a-b)/max(a,b),1)
+print('%.1f %d %d' % (d, d < best, d <= 10))" "$s1" "$s2" "$best_d")
+    [ "$better" = 1 ] && best_d=$d best_r=$RESULT best_s1=$s1 best_s2=$s2
+    [ "$steady" = 1 ] && break
     echo "$grp: $what: openssl speed moved $d % during attempt $a of $ATTEMPTS ($s1 before, $s2 after;" \
       "$(field per_responder_cpu_s <<<"$RESULT") neg/cpu_s)$([ "$a" -lt "$ATTEMPTS" ] && echo ", measuring again")"
   done
